@@ -1,0 +1,124 @@
+/**
+ * The `denofs` exporter: restores a snapshot into a local directory.
+ *
+ * Restores directories, regular files (written under a temporary name, then
+ * renamed), symlinks and hard links, with permission bits, modification times
+ * and, where allowed, owners. Directory modes and times are applied last,
+ * deepest first, once nothing more is written into them.
+ *
+ * @module
+ */
+import {
+  applyFileInfo,
+  type ExportRecord,
+  type FileInfo,
+  runExporter,
+} from "../../mod.ts";
+import { localPath } from "./location.ts";
+
+/** Joins a snapshot path under `root`, refusing to leave it. */
+function target(root: string, pathname: string): string {
+  const parts: string[] = [];
+  for (const part of pathname.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") {
+      throw new Error(
+        `Cannot restore "${pathname}": it escapes the restore root`,
+      );
+    }
+    parts.push(part);
+  }
+  if (parts.length === 0) return root;
+  return (root === "/" ? "" : root) + "/" + parts.join("/");
+}
+
+function dirname(path: string): string {
+  const at = path.lastIndexOf("/");
+  return at <= 0 ? "/" : path.slice(0, at);
+}
+
+async function writeFile(path: string, record: ExportRecord): Promise<void> {
+  const temp = `${dirname(path)}/.denofs-${crypto.randomUUID()}`;
+  const file = await Deno.open(temp, {
+    write: true,
+    createNew: true,
+    mode: 0o600,
+  });
+  try {
+    if (record.body) await record.body.pipeTo(file.writable);
+    else file.close();
+    await Deno.rename(temp, path);
+  } catch (error) {
+    await Deno.remove(temp).catch(() => {});
+    throw error;
+  }
+}
+
+async function replace(
+  path: string,
+  create: () => Promise<void>,
+): Promise<void> {
+  try {
+    await create();
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+    await Deno.remove(path);
+    await create();
+  }
+}
+
+if (import.meta.main) {
+  await runExporter(async (init) => {
+    const root = localPath(init.location, init.proto);
+    await Deno.mkdir(root, { recursive: true }).catch((error) => {
+      throw new Error(`Cannot restore into "${root}": ${error.message}`);
+    });
+    const directories: { path: string; info: FileInfo }[] = [];
+    // First restored path of each multiply linked file, by device and inode.
+    const links = new Map<string, string>();
+    return {
+      origin: init.options.hostname,
+      type: init.proto,
+      root,
+      flags: ["localfs"],
+      async write(record) {
+        if (record.error !== undefined || record.xattr !== undefined) return;
+        const path = target(root, record.pathname);
+        const info = record.fileInfo;
+        switch (info.kind) {
+          case "directory":
+            await Deno.mkdir(path, { mode: 0o700 }).catch((error) => {
+              if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+            });
+            directories.push({ path, info });
+            return;
+          case "symlink":
+            await replace(path, () => Deno.symlink(record.target, path));
+            await applyFileInfo(path, info);
+            return;
+          case "file": {
+            const key = `${info.dev ?? 0n}:${info.ino ?? 0n}`;
+            const first = (info.nlink ?? 1) > 1 ? links.get(key) : undefined;
+            if (first !== undefined) {
+              await record.body?.cancel();
+              await replace(path, () => Deno.link(first, path));
+              return;
+            }
+            await writeFile(path, record);
+            if ((info.nlink ?? 1) > 1) links.set(key, path);
+            await applyFileInfo(path, info);
+            return;
+          }
+          default:
+            // Devices, pipes and sockets are not recreated.
+            return;
+        }
+      },
+      async finish() {
+        for (const { path, info } of directories.reverse()) {
+          await applyFileInfo(path, info);
+        }
+      },
+    };
+  });
+}

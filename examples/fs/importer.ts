@@ -1,0 +1,106 @@
+/**
+ * The `denofs` importer: backs up a local directory tree.
+ *
+ * Walks the tree depth first (a directory before its content, entries in
+ * byte order), with every kind of entry, any byte in names, permission bits
+ * and nanosecond modification times. An entry that vanishes or cannot be read
+ * becomes an error record for that path and the walk goes on.
+ *
+ * @module
+ */
+import {
+  type EntryRecord,
+  fileBody,
+  type ImportRecord,
+  runImporter,
+  statFileInfo,
+} from "../../mod.ts";
+import { localPath } from "./location.ts";
+
+async function record(path: string): Promise<ImportRecord> {
+  try {
+    const fileInfo = await statFileInfo(path);
+    const entry: EntryRecord = { pathname: path, fileInfo };
+    if (fileInfo.kind === "symlink") entry.target = await Deno.readLink(path);
+    if (fileInfo.kind === "file") entry.open = () => fileBody(path);
+    return entry;
+  } catch (error) {
+    return { pathname: path, error: reason(error) };
+  }
+}
+
+function reason(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function join(dir: string, name: string): string {
+  return dir === "/" ? `/${name}` : `${dir}/${name}`;
+}
+
+function byBytes(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Yields `dir`'s content, depth first, after `dir` itself was yielded. */
+async function* walk(
+  dir: string,
+  signal: AbortSignal,
+): AsyncGenerator<ImportRecord> {
+  let names: string[];
+  try {
+    names = [];
+    for await (const entry of Deno.readDir(dir)) names.push(entry.name);
+  } catch (error) {
+    yield { pathname: dir, error: reason(error) };
+    return;
+  }
+  names.sort(byBytes);
+  for (const name of names) {
+    signal.throwIfAborted();
+    const path = join(dir, name);
+    const entry = await record(path);
+    yield entry;
+    if ("fileInfo" in entry && entry.fileInfo?.kind === "directory") {
+      yield* walk(path, signal);
+    }
+  }
+}
+
+/** The directories above `root`, from `/` down, as plakar's fs importer gives them. */
+function ancestors(root: string): string[] {
+  const out = ["/"];
+  const parts = root.split("/").filter((p) => p !== "");
+  for (let i = 1; i < parts.length; i++) {
+    out.push("/" + parts.slice(0, i).join("/"));
+  }
+  return root === "/" ? [] : out;
+}
+
+if (import.meta.main) {
+  await runImporter(async (init) => {
+    const root = await Deno.realPath(localPath(init.location, init.proto))
+      .catch((error) => {
+        throw new Error(
+          `Cannot back up "${localPath(init.location, init.proto)}": ${
+            reason(error)
+          }`,
+        );
+      });
+    const info = await statFileInfo(root);
+    if (info.kind !== "directory" && info.kind !== "file") {
+      throw new Error(`Cannot back up "${root}": not a directory or a file`);
+    }
+    return {
+      origin: init.options.hostname,
+      type: init.proto,
+      root,
+      flags: ["localfs"],
+      async *records(signal) {
+        for (const dir of ancestors(root)) yield await record(dir);
+        const top = await record(root);
+        yield top;
+        if (info.kind === "directory") yield* walk(root, signal);
+      },
+    };
+  });
+}

@@ -1,0 +1,127 @@
+/**
+ * The `denofs` storage backend: keeps a plakar repository in a local
+ * directory.
+ *
+ * The repository configuration is `<root>/CONFIG`; each object is
+ * `<root>/<type>/<hex MAC>`. Objects are written under a temporary name,
+ * synced, then renamed, so a half-written object is never visible.
+ *
+ * @module
+ */
+import {
+  fileBody,
+  fromHex,
+  type ObjectKey,
+  runStorage,
+  toHex,
+} from "../../mod.ts";
+import { localPath } from "./location.ts";
+
+const MAC_NAME = /^[0-9a-f]{64}$/;
+
+/** Writes `body` to `path` atomically; returns the number of bytes written. */
+async function writeAtomic(
+  path: string,
+  body: ReadableStream<Uint8Array>,
+): Promise<number> {
+  const dir = path.slice(0, path.lastIndexOf("/"));
+  const temp = `${dir}/.tmp-${crypto.randomUUID()}`;
+  const file = await Deno.open(temp, {
+    write: true,
+    createNew: true,
+    mode: 0o600,
+  });
+  let written = 0;
+  try {
+    for await (const chunk of body) {
+      let at = 0;
+      while (at < chunk.byteLength) at += await file.write(chunk.subarray(at));
+      written += chunk.byteLength;
+    }
+    await file.sync();
+    file.close();
+    await Deno.rename(temp, path);
+  } catch (error) {
+    try {
+      file.close();
+    } catch { /* already closed */ }
+    await Deno.remove(temp).catch(() => {});
+    throw error;
+  }
+  await syncDir(dir);
+  return written;
+}
+
+async function syncDir(dir: string): Promise<void> {
+  const handle = await Deno.open(dir, { read: true });
+  try {
+    await handle.sync();
+  } finally {
+    handle.close();
+  }
+}
+
+if (import.meta.main) {
+  await runStorage((init) => {
+    const root = localPath(init.location, init.proto);
+    const objectPath = (key: ObjectKey) =>
+      `${root}/${key.type}/${toHex(key.mac)}`;
+    return {
+      origin: "localhost",
+      type: init.proto,
+      root,
+      flags: ["localfs"],
+      async create(config) {
+        await Deno.mkdir(root, { recursive: true });
+        try {
+          await Deno.lstat(`${root}/CONFIG`);
+          throw new Error(
+            `Cannot create a repository at "${root}": one exists already`,
+          );
+        } catch (error) {
+          if (!(error instanceof Deno.errors.NotFound)) throw error;
+        }
+        await writeAtomic(`${root}/CONFIG`, ReadableStream.from([config]));
+      },
+      async open() {
+        try {
+          return await Deno.readFile(`${root}/CONFIG`);
+        } catch (error) {
+          if (error instanceof Deno.errors.NotFound) {
+            throw new Error(
+              `Cannot open the repository at "${root}": there is none`,
+            );
+          }
+          throw error;
+        }
+      },
+      async *list(type) {
+        let entries: AsyncIterable<Deno.DirEntry>;
+        try {
+          entries = Deno.readDir(`${root}/${type}`);
+          for await (const entry of entries) {
+            if (entry.isFile && MAC_NAME.test(entry.name)) {
+              yield fromHex(entry.name);
+            }
+          }
+        } catch (error) {
+          if (!(error instanceof Deno.errors.NotFound)) throw error;
+        }
+      },
+      async put(key, body) {
+        await Deno.mkdir(`${root}/${key.type}`, { recursive: true });
+        return await writeAtomic(objectPath(key), body);
+      },
+      async get(key, { range }) {
+        const path = objectPath(key);
+        await Deno.lstat(path);
+        return range
+          ? fileBody(path, { offset: range.offset, length: range.length })
+          : fileBody(path);
+      },
+      async delete(key) {
+        await Deno.remove(objectPath(key));
+      },
+    };
+  });
+}

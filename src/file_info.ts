@@ -1,0 +1,146 @@
+import { lstat } from "node:fs/promises";
+import type { BigIntStats } from "node:fs";
+import { basename } from "node:path";
+
+/**
+ * What kind of file system entry a {@linkcode FileInfo} describes.
+ *
+ * @example Telling directories apart
+ * ```ts
+ * import type { FileKind } from "@plakar-deno/connector";
+ * import assert from "node:assert";
+ *
+ * const kind: FileKind = "directory";
+ * assert.notStrictEqual(kind, "file");
+ * ```
+ */
+export type FileKind =
+  | "file"
+  | "directory"
+  | "symlink"
+  | "block-device"
+  | "char-device"
+  | "named-pipe"
+  | "socket"
+  | "irregular";
+
+/**
+ * Metadata of one file system entry, as plakar records it in a snapshot.
+ *
+ * @example A regular file
+ * ```ts
+ * import type { FileInfo } from "@plakar-deno/connector";
+ * import assert from "node:assert";
+ *
+ * const info: FileInfo = {
+ *   name: "notes.txt",
+ *   kind: "file",
+ *   size: 12,
+ *   mode: 0o644,
+ *   mtimeNs: 1_700_000_000_123_456_789n,
+ * };
+ * assert.strictEqual(info.mode & 0o777, 0o644);
+ * ```
+ */
+export interface FileInfo {
+  /** Base name of the entry (`""` for the root of a remote location). */
+  name: string;
+  /** Kind of entry. */
+  kind: FileKind;
+  /** Size in bytes (for a symlink, the length of its target). */
+  size: number;
+  /**
+   * Permission bits in POSIX layout: `0o777` plus setuid `0o4000`, setgid
+   * `0o2000` and sticky `0o1000`. The kind is not part of it.
+   */
+  mode: number;
+  /** Modification time, in nanoseconds since the Unix epoch. */
+  mtimeNs: bigint;
+  /** Device number. @default {0n} */
+  dev?: bigint;
+  /** Inode number. @default {0n} */
+  ino?: bigint;
+  /** Owner's user id. @default {0} */
+  uid?: number;
+  /** Owner's group id. @default {0} */
+  gid?: number;
+  /** Number of hard links (plakar keeps 16 bits). @default {0} */
+  nlink?: number;
+  /** Owner's user name. @default {""} */
+  username?: string;
+  /** Owner's group name. @default {""} */
+  groupname?: string;
+  /** Platform file flags (BSD chflags). @default {0} */
+  flags?: number;
+}
+
+const S_IFMT = 0o170000;
+const KIND_BY_TYPE: ReadonlyMap<number, FileKind> = new Map([
+  [0o100000, "file"],
+  [0o040000, "directory"],
+  [0o120000, "symlink"],
+  [0o060000, "block-device"],
+  [0o020000, "char-device"],
+  [0o010000, "named-pipe"],
+  [0o140000, "socket"],
+]);
+
+/**
+ * Builds a {@linkcode FileInfo} from `node:fs` stats read with
+ * `{ bigint: true }`, which keep nanosecond modification times.
+ *
+ * @param stats Stats from `lstat(path, { bigint: true })`.
+ * @param name Base name to record.
+ * @returns The entry's metadata.
+ *
+ * @example From stats read by hand
+ * ```ts
+ * import { fileInfoFromStats } from "@plakar-deno/connector";
+ * import { lstat } from "node:fs/promises";
+ * import assert from "node:assert";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const info = fileInfoFromStats(await lstat(dir, { bigint: true }), "tmp");
+ * assert.strictEqual(info.kind, "directory");
+ * await Deno.remove(dir);
+ * ```
+ */
+export function fileInfoFromStats(stats: BigIntStats, name: string): FileInfo {
+  const mode = Number(stats.mode);
+  return {
+    name,
+    kind: KIND_BY_TYPE.get(mode & S_IFMT) ?? "irregular",
+    size: Number(stats.size),
+    mode: mode & 0o7777,
+    mtimeNs: stats.mtimeNs,
+    dev: stats.dev,
+    ino: stats.ino,
+    uid: Number(stats.uid),
+    gid: Number(stats.gid),
+    nlink: Number(stats.nlink),
+  };
+}
+
+/**
+ * Reads the metadata of a path without following a final symlink, with
+ * nanosecond modification time.
+ *
+ * @param path Path to the entry.
+ * @returns The entry's metadata, named after the path's base name.
+ *
+ * @example A fresh file
+ * ```ts
+ * import { statFileInfo } from "@plakar-deno/connector";
+ * import assert from "node:assert";
+ *
+ * const file = await Deno.makeTempFile();
+ * await Deno.writeTextFile(file, "hello");
+ * const info = await statFileInfo(file);
+ * assert.strictEqual(info.kind, "file");
+ * assert.strictEqual(info.size, 5);
+ * await Deno.remove(file);
+ * ```
+ */
+export async function statFileInfo(path: string): Promise<FileInfo> {
+  return fileInfoFromStats(await lstat(path, { bigint: true }), basename(path));
+}

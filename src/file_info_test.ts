@@ -1,0 +1,49 @@
+import assert from "node:assert/strict";
+import { statFileInfo } from "./file_info.ts";
+import { applyFileInfo } from "./apply_file_info.ts";
+
+Deno.test("statFileInfo() describes files, directories and symlinks without following them", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/f`, "12345");
+    await Deno.chmod(`${dir}/f`, 0o640);
+    await Deno.symlink("f", `${dir}/l`);
+    const file = await statFileInfo(`${dir}/f`);
+    assert.deepEqual([file.name, file.kind, file.size, file.mode], [
+      "f",
+      "file",
+      5,
+      0o640,
+    ]);
+    const link = await statFileInfo(`${dir}/l`);
+    assert.deepEqual([link.kind, link.size], ["symlink", 1]);
+    assert.equal((await statFileInfo(dir)).kind, "directory");
+    assert.ok(file.ino !== undefined && file.ino > 0n);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("applyFileInfo() sets a symlink's own time and leaves its target alone", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/f`, "x");
+    await Deno.symlink("f", `${dir}/l`);
+    const before = await statFileInfo(`${dir}/f`);
+    const link = await statFileInfo(`${dir}/l`);
+    await applyFileInfo(`${dir}/l`, {
+      ...link,
+      mode: 0o600,
+      mtimeNs: 1_000_000_000_000_000_000n,
+    });
+    assert.equal(
+      (await statFileInfo(`${dir}/l`)).mtimeNs,
+      1_000_000_000_000_000_000n,
+    );
+    const after = await statFileInfo(`${dir}/f`);
+    assert.equal(after.mtimeNs, before.mtimeNs);
+    assert.equal(after.mode, before.mode);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,0 +1,252 @@
+// Conversions between the author-facing types and the wire messages. Every
+// wire quirk (Go mode bits, Timestamp, xattr keys, flag bits) lives here.
+import type { FileInfo } from "../file_info.ts";
+import type { LocationFlag } from "../location_flags.ts";
+import type {
+  ExportRecord,
+  ImportAck,
+  ImportRecord,
+  OpenBody,
+  XattrKind,
+} from "../record.ts";
+import { RESOURCE_TYPES, type ResourceType } from "../storage.ts";
+import type {
+  FileInfo as WireFileInfo,
+  Record as WireRecord,
+  Result as WireResult,
+} from "../../proto/gen/connectors_pb.ts";
+import { fromGoFileMode, toGoFileMode } from "./file_mode.ts";
+
+export type { WireFileInfo, WireRecord, WireResult };
+
+const NS_PER_S = 1_000_000_000n;
+
+const FLAG_BITS: Readonly<Record<LocationFlag, number>> = {
+  localfs: 1,
+  file: 2,
+  stream: 4,
+  needack: 8,
+  nomerge: 16,
+};
+
+/** Location flags as plakar's bit set. */
+export function encodeFlags(
+  flags: readonly LocationFlag[] | undefined,
+): number {
+  let bits = 0;
+  for (const flag of flags ?? []) {
+    const bit = FLAG_BITS[flag];
+    if (bit === undefined) {
+      throw new TypeError(
+        `Cannot declare location flag "${flag}": expected one of ${
+          Object.keys(FLAG_BITS).join(", ")
+        }`,
+      );
+    }
+    bits |= bit;
+  }
+  return bits;
+}
+
+/** Author-facing file info to the wire. */
+export function encodeFileInfo(info: FileInfo): WireFileInfo {
+  const ns = BigInt(info.mtimeNs);
+  let seconds = ns / NS_PER_S;
+  let nanos = ns % NS_PER_S;
+  if (nanos < 0n) {
+    nanos += NS_PER_S;
+    seconds -= 1n;
+  }
+  return {
+    name: info.name,
+    size: BigInt(info.size),
+    mode: toGoFileMode(info.kind, info.mode),
+    modTime: { seconds, nanos: Number(nanos) },
+    dev: info.dev ?? 0n,
+    ino: info.ino ?? 0n,
+    uid: BigInt(info.uid ?? 0),
+    gid: BigInt(info.gid ?? 0),
+    nlink: (info.nlink ?? 0) & 0xffff,
+    username: info.username ?? "",
+    groupname: info.groupname ?? "",
+    flags: info.flags ?? 0,
+  };
+}
+
+/** Wire file info to the author-facing form; a missing one is zeroed. */
+export function decodeFileInfo(
+  wire: WireFileInfo | undefined,
+  pathname: string,
+): FileInfo {
+  if (wire === undefined) {
+    return {
+      name: pathname.slice(pathname.lastIndexOf("/") + 1),
+      kind: "file",
+      size: 0,
+      mode: 0,
+      mtimeNs: 0n,
+    };
+  }
+  const { kind, mode } = fromGoFileMode(wire.mode);
+  const time = wire.modTime;
+  return {
+    name: wire.name,
+    kind,
+    size: Number(wire.size),
+    mode,
+    mtimeNs: time ? time.seconds * NS_PER_S + BigInt(time.nanos) : 0n,
+    dev: wire.dev,
+    ino: wire.ino,
+    uid: Number(wire.uid),
+    gid: Number(wire.gid),
+    nlink: wire.nlink,
+    username: wire.username,
+    groupname: wire.groupname,
+    flags: wire.flags,
+  };
+}
+
+// kloset's raw values travel in the enum field, whatever its names say.
+function xattrKindToWire(kind: XattrKind): number {
+  return kind === "ads" ? 1 : 0;
+}
+
+function xattrKindFromWire(value: number): XattrKind {
+  return value === 1 ? "ads" : "extended";
+}
+
+/** The key under which plakar opens and acknowledges a record. */
+export function recordKey(
+  pathname: string,
+  xattr?: { name: string; kind: XattrKind },
+): string {
+  if (xattr === undefined) return pathname;
+  return xattr.kind === "ads"
+    ? `xattr:${pathname}@${xattr.name}`
+    : `xattr:${pathname}:${xattr.name}`;
+}
+
+/** The key of a record received from the host. */
+export function wireRecordKey(record: WireRecord | undefined): string {
+  if (record === undefined) return "";
+  return recordKey(
+    record.pathname,
+    record.isXattr
+      ? { name: record.xattrName, kind: xattrKindFromWire(record.xattrType) }
+      : undefined,
+  );
+}
+
+/** One imported record, ready to send, with what is needed to serve it. */
+export interface EncodedRecord {
+  record: WireRecord;
+  key: string;
+  open: OpenBody | undefined;
+}
+
+function emptyRecord(pathname: string): WireRecord {
+  return {
+    hasReader: false,
+    pathname,
+    error: "",
+    isXattr: false,
+    xattrName: "",
+    xattrType: 0,
+    target: "",
+    fileInfo: undefined,
+    extendedAttributes: [],
+    fileAttributes: 0,
+  };
+}
+
+/** An author's record to the wire. Throws `TypeError` on a malformed one. */
+export function encodeImportRecord(input: ImportRecord): EncodedRecord {
+  const pathname = input.pathname;
+  if (typeof pathname !== "string" || !pathname.startsWith("/")) {
+    throw new TypeError(
+      `Cannot import record "${pathname}": its pathname must be absolute (start with "/")`,
+    );
+  }
+  const record = emptyRecord(pathname);
+  if ("error" in input) {
+    const error = input.error;
+    record.error = error instanceof Error ? error.message : String(error);
+    if (record.error === "") record.error = "unknown error";
+    return { record, key: pathname, open: undefined };
+  }
+  if ("xattr" in input) {
+    record.isXattr = true;
+    record.xattrName = input.xattr.name;
+    record.xattrType = xattrKindToWire(input.xattr.kind);
+    if (input.fileInfo) record.fileInfo = encodeFileInfo(input.fileInfo);
+    record.hasReader = typeof input.open === "function";
+    return {
+      record,
+      key: recordKey(pathname, input.xattr),
+      open: input.open,
+    };
+  }
+  if (input.fileInfo === undefined || input.fileInfo === null) {
+    throw new TypeError(
+      `Cannot import record "${pathname}": it has no fileInfo (plakar requires one on every entry)`,
+    );
+  }
+  record.fileInfo = encodeFileInfo(input.fileInfo);
+  record.target = input.target ?? "";
+  record.extendedAttributes = [...(input.xattrs ?? [])];
+  record.fileAttributes = input.fileAttributes ?? 0;
+  const open = input.fileInfo.kind === "file" ? input.open : undefined;
+  record.hasReader = typeof open === "function";
+  return { record, key: pathname, open };
+}
+
+/** A record received from the host, to the exporter's form. */
+export function decodeExportRecord(
+  wire: WireRecord,
+  body: ReadableStream<Uint8Array> | undefined,
+): ExportRecord {
+  const record: ExportRecord = {
+    pathname: wire.pathname,
+    fileInfo: decodeFileInfo(wire.fileInfo, wire.pathname),
+    target: wire.target,
+    xattrs: wire.extendedAttributes,
+    fileAttributes: wire.fileAttributes,
+  };
+  if (body !== undefined) record.body = body;
+  if (wire.isXattr) {
+    record.xattr = {
+      name: wire.xattrName,
+      kind: xattrKindFromWire(wire.xattrType),
+    };
+  }
+  if (wire.error !== "") record.error = wire.error;
+  return record;
+}
+
+/** plakar's result for an imported record, to the author's form. */
+export function decodeAck(result: WireResult | undefined): ImportAck {
+  const header = result?.header;
+  const ack: ImportAck = { pathname: header?.pathname ?? "" };
+  if (header?.isXattr) {
+    ack.xattr = {
+      name: header.xattrName,
+      kind: xattrKindFromWire(header.xattrType),
+    };
+  }
+  if (result && result.error !== "") ack.error = result.error;
+  return ack;
+}
+
+/** A storage resource type from its wire number. */
+export function decodeResourceType(value: number): ResourceType {
+  const type = RESOURCE_TYPES[value];
+  if (type === undefined) {
+    throw new RangeError(
+      `Cannot use resource type ${value}: unknown to this SDK`,
+    );
+  }
+  return type;
+}
+
+/** The size of a MAC, in bytes. */
+export const MAC_SIZE = 32;

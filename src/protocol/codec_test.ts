@@ -1,0 +1,147 @@
+import assert from "node:assert/strict";
+import {
+  decodeAck,
+  decodeFileInfo,
+  decodeResourceType,
+  encodeFileInfo,
+  encodeFlags,
+  encodeImportRecord,
+  recordKey,
+} from "./codec.ts";
+import type { FileInfo } from "../file_info.ts";
+import type { ImportRecord } from "../record.ts";
+
+const INFO: FileInfo = {
+  name: "a",
+  kind: "file",
+  size: 3,
+  mode: 0o644,
+  mtimeNs: 1_700_000_000_123_456_789n,
+  dev: 1n,
+  ino: 2n,
+  uid: 1000,
+  gid: 100,
+  nlink: 70000,
+};
+
+Deno.test("encodeFileInfo() splits nanoseconds into a Timestamp and back", () => {
+  const wire = encodeFileInfo(INFO);
+  assert.deepEqual(wire.modTime, {
+    seconds: 1_700_000_000n,
+    nanos: 123_456_789,
+  });
+  assert.equal(wire.nlink, 70000 & 0xffff);
+  const back = decodeFileInfo(wire, "/a");
+  assert.equal(back.mtimeNs, INFO.mtimeNs);
+  assert.equal(back.mode, 0o644);
+  assert.equal(back.kind, "file");
+});
+
+Deno.test("encodeFileInfo() keeps nanoseconds positive before the epoch", () => {
+  const wire = encodeFileInfo({ ...INFO, mtimeNs: -1n });
+  assert.deepEqual(wire.modTime, { seconds: -1n, nanos: 999_999_999 });
+  assert.equal(decodeFileInfo(wire, "/a").mtimeNs, -1n);
+});
+
+Deno.test("decodeFileInfo() reads a missing time as the epoch and a missing info as zero", () => {
+  assert.equal(
+    decodeFileInfo({ ...encodeFileInfo(INFO), modTime: undefined }, "/a")
+      .mtimeNs,
+    0n,
+  );
+  assert.deepEqual(decodeFileInfo(undefined, "/x/y"), {
+    name: "y",
+    kind: "file",
+    size: 0,
+    mode: 0,
+    mtimeNs: 0n,
+  });
+});
+
+Deno.test("encodeFlags() gives plakar's bits and refuses unknown flags", () => {
+  assert.equal(encodeFlags(["localfs", "needack"]), 9);
+  assert.equal(encodeFlags(["file", "stream", "nomerge"]), 22);
+  assert.equal(encodeFlags(undefined), 0);
+  assert.throws(
+    () => encodeFlags(["bogus" as "file"]),
+    /Cannot declare location flag "bogus": expected one of localfs, file, stream, needack, nomerge/,
+  );
+});
+
+Deno.test("encodeImportRecord() sets hasReader only on regular files and xattrs with content", () => {
+  const open = () => ReadableStream.from([new Uint8Array(1)]);
+  const file = encodeImportRecord({ pathname: "/a", fileInfo: INFO, open });
+  assert.equal(file.record.hasReader, true);
+  assert.equal(file.key, "/a");
+  const dir = encodeImportRecord({
+    pathname: "/d",
+    fileInfo: { ...INFO, kind: "directory" },
+    open,
+  });
+  assert.equal(dir.record.hasReader, false);
+  assert.equal(dir.open, undefined);
+  const xattr = encodeImportRecord({
+    pathname: "/a",
+    xattr: { name: "user.x", kind: "extended" },
+    open,
+  });
+  assert.equal(xattr.record.isXattr, true);
+  assert.equal(xattr.record.hasReader, true);
+  assert.equal(xattr.record.fileInfo, undefined);
+  assert.equal(xattr.key, "xattr:/a:user.x");
+  assert.equal(recordKey("/a", { name: "s", kind: "ads" }), "xattr:/a@s");
+});
+
+Deno.test("encodeImportRecord() turns errors into error records without file info", () => {
+  const record = encodeImportRecord({
+    pathname: "/x",
+    error: new Error("gone"),
+  });
+  assert.equal(record.record.error, "gone");
+  assert.equal(record.record.fileInfo, undefined);
+  assert.equal(record.record.hasReader, false);
+  assert.equal(
+    encodeImportRecord({ pathname: "/x", error: "" }).record.error,
+    "unknown error",
+  );
+});
+
+Deno.test("encodeImportRecord() refuses relative paths and entries without file info", () => {
+  assert.throws(
+    () => encodeImportRecord({ pathname: "a", error: "x" }),
+    /Cannot import record "a": its pathname must be absolute/,
+  );
+  assert.throws(
+    () => encodeImportRecord({ pathname: "/a" } as unknown as ImportRecord),
+    /Cannot import record "\/a": it has no fileInfo/,
+  );
+});
+
+Deno.test("decodeAck() reads plakar's result, xattr keys included", () => {
+  const ack = decodeAck({
+    header: {
+      hasReader: false,
+      pathname: "/a",
+      error: "",
+      isXattr: true,
+      xattrName: "s",
+      xattrType: 1,
+      target: "",
+      fileInfo: undefined,
+      extendedAttributes: [],
+      fileAttributes: 0,
+    },
+    error: "failed",
+  });
+  assert.deepEqual(ack, {
+    pathname: "/a",
+    xattr: { name: "s", kind: "ads" },
+    error: "failed",
+  });
+});
+
+Deno.test("decodeResourceType() maps wire numbers and refuses unknown ones", () => {
+  assert.equal(decodeResourceType(1), "packfile");
+  assert.equal(decodeResourceType(5), "ecc-state");
+  assert.throws(() => decodeResourceType(9), RangeError);
+});

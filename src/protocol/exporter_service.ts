@@ -1,0 +1,196 @@
+// Exporter RPCs: Init, Ping, Export (records and chunks in, results out), Close.
+import type {
+  sendUnaryData,
+  ServerDuplexStream,
+  ServerUnaryCall,
+  UntypedServiceImplementation,
+} from "@grpc/grpc-js";
+import { status as Status } from "@grpc/grpc-js";
+import type { Exporter, ExporterFactory } from "../exporter.ts";
+import type * as pb from "../../proto/gen/exporter/exporter_pb.ts";
+import { decodeExportRecord, encodeFlags, type WireRecord } from "./codec.ts";
+import { hostOptions, initConfig } from "./init.ts";
+import {
+  errorMessage,
+  failCall,
+  statusError,
+  toStatusError,
+} from "./status.ts";
+import { callSignal, incoming, send } from "./streams.ts";
+
+/** The exporter service's handlers, around one factory. */
+export function exporterHandlers(
+  factory: ExporterFactory,
+): UntypedServiceImplementation {
+  let exporter: Exporter | undefined;
+
+  function current(): Exporter {
+    if (exporter === undefined) {
+      throw statusError(
+        Status.FAILED_PRECONDITION,
+        "The exporter is not initialised: plakar must call Init first",
+      );
+    }
+    return exporter;
+  }
+
+  return {
+    async Init(
+      call: ServerUnaryCall<pb.InitRequest, pb.InitResponse>,
+      callback: sendUnaryData<pb.InitResponse>,
+    ) {
+      try {
+        const request = call.request;
+        const created = await factory({
+          ...initConfig(request.proto, request.config),
+          options: hostOptions(request.options),
+        });
+        const flags = encodeFlags(created.flags);
+        exporter = created;
+        callback(null, {
+          origin: created.origin,
+          type: created.type,
+          root: created.root,
+          flags,
+        });
+      } catch (error) {
+        callback(toStatusError(error));
+      }
+    },
+
+    async Ping(
+      _call: ServerUnaryCall<pb.PingRequest, pb.PingResponse>,
+      callback: sendUnaryData<pb.PingResponse>,
+    ) {
+      try {
+        await current().ping?.();
+        callback(null, {});
+      } catch (error) {
+        callback(toStatusError(error));
+      }
+    },
+
+    async Export(
+      call: ServerDuplexStream<pb.ExportRequest, pb.ExportResponse>,
+    ) {
+      const signal = callSignal(call);
+      try {
+        const target = current();
+        const packets = new PacketReader(incoming<pb.ExportRequest>(call));
+        while (true) {
+          const packet = await packets.next();
+          if (packet === undefined) break;
+          if (packet.$case !== "record") {
+            throw statusError(
+              Status.FAILED_PRECONDITION,
+              "Protocol error: plakar sent file content without a record before it",
+            );
+          }
+          const wire = packet.value;
+          const body = wire.hasReader ? packets.body(wire.pathname) : undefined;
+          let failure = "";
+          try {
+            await target.write(decodeExportRecord(wire, body?.stream), signal);
+          } catch (error) {
+            if (signal.aborted) throw error;
+            failure = errorMessage(error);
+          }
+          // Skip whatever content the exporter left unread.
+          if (body) await body.drain();
+          await send(call, { result: { header: wire, error: failure } });
+        }
+        await target.finish?.(signal);
+        call.end();
+      } catch (error) {
+        if (!signal.aborted) failCall(call, error);
+      }
+    },
+
+    async Close(
+      _call: ServerUnaryCall<pb.CloseRequest, pb.CloseResponse>,
+      callback: sendUnaryData<pb.CloseResponse>,
+    ) {
+      try {
+        await current().close?.();
+        callback(null, {});
+      } catch (error) {
+        callback(toStatusError(error));
+      }
+    },
+  };
+}
+
+type Packet = NonNullable<pb.ExportRequest["packet"]>;
+
+/** A body fed by the chunk packets that follow its record. */
+interface Body {
+  stream: ReadableStream<Uint8Array>;
+  drain(): Promise<void>;
+}
+
+/** Reads Export packets in order and turns chunk runs into bodies. */
+class PacketReader {
+  #packets: AsyncIterator<pb.ExportRequest>;
+
+  constructor(packets: AsyncIterator<pb.ExportRequest>) {
+    this.#packets = packets;
+  }
+
+  async next(): Promise<Packet | undefined> {
+    while (true) {
+      const next = await this.#packets.next();
+      if (next.done) return undefined;
+      if (next.value.packet !== undefined) return next.value.packet;
+    }
+  }
+
+  /**
+   * The content of the record just read, up to its empty end chunk. A
+   * missing end marker fails the whole Export: the stream is out of step.
+   */
+  body(pathname: WireRecord["pathname"]): Body {
+    let ended = false;
+    let broken: unknown;
+    let pending: Promise<Uint8Array | undefined> | undefined;
+    const read = async (): Promise<Uint8Array | undefined> => {
+      if (ended) return undefined;
+      const packet = await this.next();
+      if (packet === undefined || packet.$case !== "chunk") {
+        ended = true;
+        broken = statusError(
+          Status.FAILED_PRECONDITION,
+          `Protocol error: the content of "${pathname}" ended without its end marker`,
+        );
+        throw broken;
+      }
+      if (packet.value.byteLength === 0) {
+        ended = true;
+        return undefined;
+      }
+      return packet.value;
+    };
+    // One read at a time, whoever asks: the reader of the body or drain().
+    const nextChunk = (): Promise<Uint8Array | undefined> => {
+      const previous = pending ?? Promise.resolve(undefined);
+      const current = previous.catch(() => undefined).then(read);
+      pending = current;
+      return current;
+    };
+    const stream = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        const chunk = await nextChunk();
+        if (chunk === undefined) controller.close();
+        else controller.enqueue(chunk);
+      },
+    }, { highWaterMark: 0 });
+    return {
+      stream,
+      async drain() {
+        try {
+          while (await nextChunk() !== undefined) { /* skip */ }
+        } catch { /* reported below */ }
+        if (broken !== undefined) throw broken;
+      },
+    };
+  }
+}

@@ -1,0 +1,209 @@
+// Storage RPCs: Init, Create, Open, Ping, Mode, Size, List, Put, Get, Delete, Close.
+import type {
+  sendUnaryData,
+  ServerReadableStream,
+  ServerUnaryCall,
+  ServerWritableStream,
+  UntypedServiceImplementation,
+} from "@grpc/grpc-js";
+import { status as Status } from "@grpc/grpc-js";
+import type {
+  GetOptions,
+  ObjectKey,
+  Storage,
+  StorageFactory,
+} from "../storage.ts";
+import type * as pb from "../../proto/gen/storage/storage_pb.ts";
+import { decodeResourceType, encodeFlags, MAC_SIZE } from "./codec.ts";
+import { initConfig } from "./init.ts";
+import { failCall, statusError, toStatusError } from "./status.ts";
+import { callSignal, incoming, sendBody } from "./streams.ts";
+
+// plakar's 4 MiB message limit, less the room of one List entry's framing.
+const MAX_LIST_ENTRIES = Math.floor((4 * 1024 * 1024 - 5) / (MAC_SIZE + 2));
+
+function objectKey(mac: Uint8Array, type: number): ObjectKey {
+  if (mac.byteLength !== MAC_SIZE) {
+    throw statusError(
+      Status.INVALID_ARGUMENT,
+      `Cannot use a MAC of ${mac.byteLength} bytes: expected ${MAC_SIZE}`,
+    );
+  }
+  return { type: decodeResourceType(type), mac: mac.slice() };
+}
+
+/** The storage service's handlers, around one factory. */
+export function storageHandlers(
+  factory: StorageFactory,
+): UntypedServiceImplementation {
+  let storage: Storage | undefined;
+
+  function current(): Storage {
+    if (storage === undefined) {
+      throw statusError(
+        Status.FAILED_PRECONDITION,
+        "The storage connector is not initialised: plakar must call Init first",
+      );
+    }
+    return storage;
+  }
+
+  // A unary handler whose answer comes from `run`, errors as statuses.
+  function unary<Req, Res>(
+    run: (request: Req) => Res | Promise<Res>,
+  ): (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => void {
+    return async (call, callback) => {
+      let response: Res;
+      try {
+        response = await run(call.request);
+      } catch (error) {
+        callback(toStatusError(error));
+        return;
+      }
+      callback(null, response);
+    };
+  }
+
+  return {
+    Init: unary<pb.InitRequest, pb.InitResponse>(async (request) => {
+      const created = await factory(initConfig(request.proto, request.config));
+      const flags = encodeFlags(created.flags);
+      storage = created;
+      return {
+        origin: created.origin,
+        type: created.type,
+        root: created.root,
+        flags,
+      };
+    }),
+
+    Create: unary<pb.CreateRequest, pb.CreateResponse>(async (request) => {
+      await current().create(request.config.slice());
+      return {};
+    }),
+
+    Open: unary<pb.OpenRequest, pb.OpenResponse>(async () => {
+      const config = await current().open();
+      if (!(config instanceof Uint8Array)) {
+        throw new TypeError(
+          `Cannot answer Open: the connector returned ${typeof config}, expected a Uint8Array`,
+        );
+      }
+      return { config };
+    }),
+
+    Ping: unary<pb.PingRequest, pb.PingResponse>(async () => {
+      await current().ping?.();
+      return {};
+    }),
+
+    Mode: unary<pb.ModeRequest, pb.ModeResponse>(() => {
+      const mode = current().mode ?? "read-write";
+      return { mode: mode === "read-only" ? 4 : 6 };
+    }),
+
+    Size: unary<pb.SizeRequest, pb.SizeResponse>(async () => {
+      const target = current();
+      const size = target.size ? await target.size() : -1;
+      return { size: BigInt(Math.trunc(size)) };
+    }),
+
+    List: unary<pb.ListRequest, pb.ListResponse>(async (request) => {
+      const type = decodeResourceType(request.type);
+      const macs: Uint8Array[] = [];
+      for await (const mac of await current().list(type)) {
+        if (!(mac instanceof Uint8Array) || mac.byteLength !== MAC_SIZE) {
+          throw new TypeError(
+            `Cannot list ${type}: the connector returned a MAC of ${
+              mac instanceof Uint8Array ? mac.byteLength + " bytes" : typeof mac
+            }, expected ${MAC_SIZE} bytes`,
+          );
+        }
+        macs.push(mac);
+        if (macs.length > MAX_LIST_ENTRIES) {
+          throw new RangeError(
+            `Cannot list ${type}: more than ${MAX_LIST_ENTRIES} objects do not fit in plakar's 4 MiB message limit`,
+          );
+        }
+      }
+      return { macs };
+    }),
+
+    async Put(
+      call: ServerReadableStream<pb.PutRequest, pb.PutResponse>,
+      callback: sendUnaryData<pb.PutResponse>,
+    ) {
+      const signal = callSignal(call);
+      const requests = incoming<pb.PutRequest>(call);
+      try {
+        const target = current();
+        const first = await requests.next();
+        if (first.done) {
+          throw statusError(
+            Status.FAILED_PRECONDITION,
+            "Protocol error: Put ended before naming its object",
+          );
+        }
+        const key = objectKey(first.value.mac, first.value.type);
+        let pending: Promise<IteratorResult<pb.PutRequest>> | undefined;
+        let ended = false;
+        const nextChunk = async (): Promise<Uint8Array | undefined> => {
+          while (!ended) {
+            pending = requests.next();
+            const next = await pending;
+            if (next.done) ended = true;
+            else if (next.value.chunk.byteLength > 0) return next.value.chunk;
+          }
+          return undefined;
+        };
+        const body = new ReadableStream<Uint8Array>({
+          async pull(controller) {
+            const chunk = await nextChunk();
+            if (chunk === undefined) controller.close();
+            else controller.enqueue(chunk);
+          },
+        }, { highWaterMark: 0 });
+        const written = await target.put(key, body, { signal });
+        await pending;
+        if (!ended && await nextChunk() !== undefined) {
+          throw new Error(
+            "Cannot finish Put: the connector returned before reading the whole object",
+          );
+        }
+        callback(null, { bytesWritten: BigInt(written) });
+      } catch (error) {
+        callback(toStatusError(error));
+      }
+    },
+
+    async Get(call: ServerWritableStream<pb.GetRequest, pb.GetResponse>) {
+      const signal = callSignal(call);
+      try {
+        const request = call.request;
+        const key = objectKey(request.mac, request.type);
+        const options: GetOptions = { signal };
+        if (request.range) {
+          options.range = {
+            offset: Number(request.range.offset),
+            length: request.range.length,
+          };
+        }
+        const body = await current().get(key, options);
+        await sendBody(call, body, signal);
+        call.end();
+      } catch (error) {
+        if (!signal.aborted) failCall(call, error);
+      }
+    },
+
+    Delete: unary<pb.DeleteRequest, pb.DeleteResponse>(async (request) => {
+      await current().delete(objectKey(request.mac, request.type));
+      return {};
+    }),
+
+    Close: unary<pb.CloseRequest, pb.CloseResponse>(async () => {
+      await current().close?.();
+      return {};
+    }),
+  };
+}

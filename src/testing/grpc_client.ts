@@ -1,0 +1,247 @@
+// A small gRPC client over one HTTP/2 connection on arbitrary pipes, as
+// plakar (grpc-go) speaks it to a connector: prior-knowledge h2c, no TLS.
+import http2 from "node:http2";
+import { addAbortSignal, type Duplex } from "node:stream";
+
+/** gRPC status codes, by name. */
+export const GrpcStatus = {
+  OK: 0,
+  CANCELLED: 1,
+  UNKNOWN: 2,
+  INVALID_ARGUMENT: 3,
+  NOT_FOUND: 5,
+  PERMISSION_DENIED: 7,
+  RESOURCE_EXHAUSTED: 8,
+  FAILED_PRECONDITION: 9,
+  UNIMPLEMENTED: 12,
+  INTERNAL: 13,
+  UNAVAILABLE: 14,
+} as const;
+
+/**
+ * A call ended with a non-OK gRPC status.
+ *
+ * @example Checking the status of a failed call
+ * ```ts
+ * import { GrpcError } from "@plakar-deno/connector/testing";
+ * import assert from "node:assert";
+ *
+ * const error = new GrpcError(12, "unknown method");
+ * assert.strictEqual(error.code, 12);
+ * assert.match(error.message, /unknown method/);
+ * ```
+ */
+export class GrpcError extends Error {
+  /** The gRPC status code. */
+  readonly code: number;
+  /** The status message as the connector sent it. */
+  readonly details: string;
+
+  /**
+   * Makes an error for a status.
+   *
+   * @param code The gRPC status code.
+   * @param details The status message.
+   */
+  constructor(code: number, details: string) {
+    super(`gRPC status ${code}: ${details}`);
+    this.name = "GrpcError";
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** The largest message the client accepts, like grpc-go's default. */
+export const MAX_MESSAGE = 4 * 1024 * 1024;
+
+function frame(message: Uint8Array): Uint8Array {
+  const out = new Uint8Array(5 + message.byteLength);
+  new DataView(out.buffer).setUint32(1, message.byteLength);
+  out.set(message, 5);
+  return out;
+}
+
+/** One call in flight: messages in both directions, then a status. */
+export class GrpcCall {
+  #stream: http2.ClientHttp2Stream;
+  #status: Promise<GrpcError | undefined>;
+
+  /**
+   * Wraps an HTTP/2 stream opened for a gRPC method.
+   *
+   * @param stream The request stream.
+   */
+  constructor(stream: http2.ClientHttp2Stream) {
+    this.#stream = stream;
+    let headers: http2.IncomingHttpHeaders = {};
+    stream.on("response", (h) => (headers = h));
+    this.#status = new Promise((resolve) => {
+      let trailers: http2.IncomingHttpHeaders | undefined;
+      const settle = () => {
+        const source = trailers ?? headers;
+        const code = source["grpc-status"];
+        if (code === undefined) {
+          resolve(
+            new GrpcError(
+              GrpcStatus.INTERNAL,
+              `the connector ended the stream without a status (HTTP/2 code ${stream.rstCode})`,
+            ),
+          );
+          return;
+        }
+        const n = Number(code);
+        const message = String(source["grpc-message"] ?? "");
+        resolve(
+          n === 0 ? undefined : new GrpcError(n, decodeURIComponent(message)),
+        );
+      };
+      stream.on("trailers", (t) => {
+        trailers = t;
+        settle();
+      });
+      // A status in the headers alone (trailers-only), or none at all.
+      stream.on("end", settle);
+      stream.on("close", settle);
+    });
+    stream.on("error", () => {});
+  }
+
+  /** Sends one message, waiting while the connection's buffer is full. */
+  async send(message: Uint8Array): Promise<void> {
+    // Once the connector ended the call, its status tells what happened.
+    if (this.#stream.destroyed || this.#stream.closed) return;
+    if (!this.#stream.write(frame(message))) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          this.#stream.off("drain", done);
+          this.#stream.off("close", done);
+          resolve();
+        };
+        this.#stream.on("drain", done);
+        this.#stream.on("close", done);
+      });
+    }
+  }
+
+  /** Half-closes: no more messages from the client. */
+  end(): void {
+    this.#stream.end();
+  }
+
+  /**
+   * Abandons the call as a cancelled grpc-go context does: RST_STREAM
+   * CANCEL alone. (`close(NGHTTP2_CANCEL)` would half-close first, which
+   * tells the connector that the request is complete.)
+   */
+  cancel(): void {
+    // Destroying with an AbortError is what makes node:http2 send CANCEL.
+    const abort = new AbortController();
+    addAbortSignal(abort.signal, this.#stream);
+    abort.abort();
+  }
+
+  /**
+   * The messages the connector sends, then its status (thrown if not OK).
+   * Every call returns a view of the same sequence: leaving one loop early
+   * does not lose or close the rest.
+   */
+  messages(): AsyncIterableIterator<Uint8Array> {
+    const shared = this.#shared ??= this.#read();
+    return {
+      next: () => shared.next(),
+      return: () => Promise.resolve({ done: true, value: undefined }),
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
+  }
+
+  #shared: AsyncGenerator<Uint8Array> | undefined;
+
+  async *#read(): AsyncGenerator<Uint8Array> {
+    let buffer: Uint8Array = new Uint8Array(0);
+    for await (const data of this.#stream) {
+      const chunk = data as Uint8Array;
+      buffer = buffer.byteLength === 0 ? chunk : concat(buffer, chunk);
+      while (buffer.byteLength >= 5) {
+        const length = new DataView(buffer.buffer, buffer.byteOffset).getUint32(
+          1,
+        );
+        if (length > MAX_MESSAGE) {
+          this.cancel();
+          throw new GrpcError(
+            GrpcStatus.RESOURCE_EXHAUSTED,
+            `the connector sent a message of ${length} bytes, more than ${MAX_MESSAGE}`,
+          );
+        }
+        if (buffer.byteLength < 5 + length) break;
+        yield buffer.subarray(5, 5 + length);
+        buffer = buffer.subarray(5 + length);
+      }
+    }
+    const error = await this.#status;
+    if (error) throw error;
+    if (buffer.byteLength !== 0) {
+      throw new GrpcError(
+        GrpcStatus.INTERNAL,
+        "the connector sent a truncated message",
+      );
+    }
+  }
+
+  /** The call's final status: resolves on OK, rejects with a GrpcError. */
+  async status(): Promise<void> {
+    const error = await this.#status;
+    if (error) throw error;
+  }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.byteLength + b.byteLength);
+  out.set(a, 0);
+  out.set(b, a.byteLength);
+  return out;
+}
+
+/** One HTTP/2 connection to a connector. */
+export class GrpcConnection {
+  #session: http2.ClientHttp2Session;
+
+  /**
+   * Speaks HTTP/2 with prior knowledge over `transport`.
+   *
+   * @param transport The connector's pipes, as one duplex stream.
+   */
+  constructor(transport: Duplex) {
+    this.#session = http2.connect("http://connector", {
+      createConnection: () => transport as unknown as import("node:net").Socket,
+    });
+    this.#session.on("error", () => {});
+  }
+
+  /** Starts a call on a method path such as `/store.Store/Mode`. */
+  call(path: string): GrpcCall {
+    const stream = this.#session.request({
+      ":method": "POST",
+      ":path": path,
+      "content-type": "application/grpc",
+      "te": "trailers",
+    });
+    return new GrpcCall(stream);
+  }
+
+  /** A unary call. */
+  async unary(path: string, request: Uint8Array): Promise<Uint8Array> {
+    const call = this.call(path);
+    await call.send(request);
+    call.end();
+    let response: Uint8Array | undefined;
+    for await (const message of call.messages()) response ??= message;
+    return response ?? new Uint8Array(0);
+  }
+
+  /** Drops the connection without a GOAWAY (as plakar does when it exits). */
+  destroy(): void {
+    this.#session.destroy();
+  }
+}

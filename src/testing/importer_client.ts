@@ -1,0 +1,356 @@
+// Drives an importer through the real protocol, as plakar does.
+import { createHash } from "node:crypto";
+import type { HostOptions } from "../connector.ts";
+import * as pb from "../../proto/gen/importer/importer_pb.ts";
+import type { Record as WireRecord } from "../../proto/gen/connectors_pb.ts";
+import { ConnectorProcess, type SpawnOptions } from "./connector_process.ts";
+import type { GrpcCall, GrpcConnection } from "./grpc_client.ts";
+import {
+  decodeFlags,
+  type InitResult,
+  type ReceivedRecord,
+  receivedRecord,
+} from "./received_record.ts";
+
+/**
+ * Options of {@linkcode ImporterClient.importAll}.
+ *
+ * @example
+ * ```ts
+ * import type { ImportAllOptions } from "@plakar-deno/connector/testing";
+ * import assert from "node:assert";
+ *
+ * const options: ImportAllOptions = { read: "digest", concurrency: 4 };
+ * assert.strictEqual(options.read, "digest");
+ * ```
+ */
+export interface ImportAllOptions {
+  /**
+   * What to do with content: keep it (`bytes`), keep its SHA-256 and size
+   * only (`digest`, memory bounded), or not open it (`none`).
+   * @default {"bytes"}
+   */
+  read?: "bytes" | "digest" | "none";
+  /** How many Opens run at once. @default {4} */
+  concurrency?: number;
+}
+
+/**
+ * A record with what was read of its content.
+ *
+ * @example
+ * ```ts
+ * import type { ImportedEntry } from "@plakar-deno/connector/testing";
+ * import assert from "node:assert";
+ *
+ * const entry: ImportedEntry = {
+ *   record: { pathname: "/a", hasReader: true, target: "", xattrs: [], fileAttributes: 0 },
+ *   size: 1,
+ *   content: new Uint8Array([1]),
+ * };
+ * assert.strictEqual(entry.size, 1);
+ * ```
+ */
+export interface ImportedEntry {
+  /** The record. */
+  record: ReceivedRecord;
+  /** Bytes read from its content (0 if not opened). */
+  size: number;
+  /** The content, with `read: "bytes"`. */
+  content?: Uint8Array;
+  /** Lowercase hex SHA-256 of the content, with `read: "digest"`. */
+  sha256?: string;
+  /** Why Open failed, if it did. */
+  openError?: string;
+}
+
+const DEFAULT_OPTIONS: HostOptions = {
+  hostname: "test-host",
+  os: "linux",
+  arch: "amd64",
+  cwd: "/",
+  maxConcurrency: 4,
+  excludes: [],
+  noXattr: true,
+};
+
+/** Encodes host options for an importer or exporter Init. */
+export function encodeHostOptions(options: Partial<HostOptions>): pb.Options {
+  const o = { ...DEFAULT_OPTIONS, ...options };
+  return {
+    hostname: o.hostname,
+    os: o.os,
+    arch: o.arch,
+    cwd: o.cwd,
+    maxconcurrency: BigInt(o.maxConcurrency),
+    excludes: [...o.excludes],
+    noxattr: o.noXattr,
+  };
+}
+
+/** The location's scheme. */
+export function protoOf(location: string): string {
+  const at = location.indexOf("://");
+  return at < 0 ? "" : location.slice(0, at);
+}
+
+/**
+ * One Import call: records arrive, acknowledgements go back.
+ *
+ * @example Manual acknowledgements
+ * ```ts ignore
+ * const session = importer.import();
+ * for await (const record of session) await session.ack(record);
+ * await session.done();
+ * ```
+ */
+export class ImportSession implements AsyncIterable<ReceivedRecord> {
+  #call: GrpcCall;
+  #finished = false;
+
+  /**
+   * Wraps an Import call.
+   *
+   * @param call The Import call.
+   */
+  constructor(call: GrpcCall) {
+    this.#call = call;
+  }
+
+  /** Whether the importer said it had sent its last record. */
+  get finished(): boolean {
+    return this.#finished;
+  }
+
+  /** The records, until the importer says it is finished. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<ReceivedRecord> {
+    for await (const message of this.#call.messages()) {
+      const response = pb.ImportResponse.decode(message);
+      if (response.finished) {
+        this.#finished = true;
+        return;
+      }
+      if (response.record) yield receivedRecord(response.record);
+    }
+  }
+
+  /**
+   * Acknowledges a record, as plakar does for every one.
+   *
+   * @param record The record.
+   * @param error plakar's error for it, if any.
+   */
+  async ack(record: ReceivedRecord, error = ""): Promise<void> {
+    const header: WireRecord = {
+      hasReader: record.hasReader,
+      pathname: record.pathname,
+      error: record.error ?? "",
+      isXattr: record.xattr !== undefined,
+      xattrName: record.xattr?.name ?? "",
+      xattrType: record.xattr?.kind === "ads" ? 1 : 0,
+      target: record.target,
+      fileInfo: undefined,
+      extendedAttributes: [...record.xattrs],
+      fileAttributes: record.fileAttributes,
+    };
+    await this.#call.send(
+      pb.ImportRequest.encode({ result: { header, error } }).finish(),
+    );
+  }
+
+  /** Half-closes and waits for the importer's final status. */
+  async done(): Promise<void> {
+    this.#call.end();
+    for await (const _ of this.#call.messages()) { /* drain */ }
+  }
+
+  /** Cancels the call. */
+  cancel(): void {
+    this.#call.cancel();
+  }
+}
+
+/**
+ * Drives an importer connector through the real protocol on its pipes.
+ *
+ * @example Backing up a directory with the example importer
+ * ```ts ignore
+ * import { ImporterClient } from "@plakar-deno/connector/testing";
+ *
+ * const importer = ImporterClient.spawn([
+ *   Deno.execPath(), "run", "--allow-read", "--allow-env=GRPC_*", "importer.ts",
+ * ]);
+ * await importer.init("denofs:///etc");
+ * const entries = await importer.importAll({ read: "digest" });
+ * console.error(entries.length);
+ * await importer.process.close();
+ * ```
+ */
+export class ImporterClient {
+  /** The connector process. */
+  readonly process: ConnectorProcess;
+  #connection: GrpcConnection;
+
+  /**
+   * Wraps a running importer process.
+   *
+   * @param process The process.
+   */
+  constructor(process: ConnectorProcess) {
+    this.process = process;
+    this.#connection = process.connection;
+  }
+
+  /**
+   * Starts an importer process.
+   *
+   * @param command The program and its arguments.
+   * @param options How to spawn it.
+   * @returns A client for it.
+   */
+  static spawn(
+    command: readonly string[],
+    options?: SpawnOptions,
+  ): ImporterClient {
+    return new ImporterClient(ConnectorProcess.spawn(command, options));
+  }
+
+  /**
+   * Calls Init.
+   *
+   * @param location `<proto>://...`; becomes `config.location`.
+   * @param config Further configuration.
+   * @param options Host options.
+   * @returns The importer's description.
+   */
+  async init(
+    location: string,
+    config: Record<string, string> = {},
+    options: Partial<HostOptions> = {},
+  ): Promise<InitResult> {
+    const request = pb.InitRequest.encode({
+      options: encodeHostOptions(options),
+      proto: protoOf(location),
+      config: { ...config, location },
+    }).finish();
+    const response = pb.InitResponse.decode(
+      await this.#connection.unary("/importer.Importer/Init", request),
+    );
+    return { ...response, flags: decodeFlags(response.flags) };
+  }
+
+  /** Calls Ping. */
+  async ping(): Promise<void> {
+    await this.#connection.unary("/importer.Importer/Ping", new Uint8Array(0));
+  }
+
+  /** Calls Close. */
+  async close(): Promise<void> {
+    await this.#connection.unary("/importer.Importer/Close", new Uint8Array(0));
+  }
+
+  /** Starts an Import call. */
+  import(): ImportSession {
+    return new ImportSession(
+      this.#connection.call("/importer.Importer/Import"),
+    );
+  }
+
+  /**
+   * Opens a record's content.
+   *
+   * @param record The record, as received.
+   * @returns The content; an error status surfaces on the first read.
+   */
+  open(record: ReceivedRecord): ReadableStream<Uint8Array> {
+    const wire: WireRecord = {
+      hasReader: record.hasReader,
+      pathname: record.pathname,
+      error: "",
+      isXattr: record.xattr !== undefined,
+      xattrName: record.xattr?.name ?? "",
+      xattrType: record.xattr?.kind === "ads" ? 1 : 0,
+      target: "",
+      fileInfo: undefined,
+      extendedAttributes: [],
+      fileAttributes: 0,
+    };
+    const call = this.#connection.call("/importer.Importer/Open");
+    const start = (async () => {
+      await call.send(pb.OpenRequest.encode({ record: wire }).finish());
+      call.end();
+    })();
+    const messages = call.messages();
+    return new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        await start;
+        const next = await messages.next();
+        if (next.done) controller.close();
+        else controller.enqueue(pb.OpenResponse.decode(next.value).chunk);
+      },
+      cancel() {
+        call.cancel();
+      },
+    }, { highWaterMark: 0 });
+  }
+
+  /**
+   * Runs a whole Import as plakar does: every record acknowledged once
+   * handled, content opened concurrently.
+   *
+   * @param options What to read and how many at once.
+   * @returns Every record, in the order received, with its content.
+   */
+  async importAll(options: ImportAllOptions = {}): Promise<ImportedEntry[]> {
+    const read = options.read ?? "bytes";
+    const concurrency = options.concurrency ?? 4;
+    const session = this.import();
+    const entries: ImportedEntry[] = [];
+    const running = new Set<Promise<void>>();
+    for await (const record of session) {
+      const entry: ImportedEntry = { record, size: 0 };
+      entries.push(entry);
+      if (read === "none" || !record.hasReader) {
+        await session.ack(record);
+        continue;
+      }
+      while (running.size >= concurrency) await Promise.race(running);
+      const task = this.#readContent(entry, read).then(() =>
+        session.ack(record)
+      );
+      running.add(task);
+      task.finally(() => running.delete(task)).catch(() => {});
+    }
+    await Promise.all(running);
+    await session.done();
+    return entries;
+  }
+
+  async #readContent(
+    entry: ImportedEntry,
+    read: "bytes" | "digest",
+  ): Promise<void> {
+    const hash = read === "digest" ? createHash("sha256") : undefined;
+    const parts: Uint8Array[] = [];
+    try {
+      for await (const chunk of this.open(entry.record)) {
+        entry.size += chunk.byteLength;
+        if (hash) hash.update(chunk);
+        else parts.push(chunk.slice());
+      }
+    } catch (error) {
+      entry.openError = error instanceof Error ? error.message : String(error);
+      return;
+    }
+    if (hash) entry.sha256 = hash.digest("hex");
+    else {
+      const content = new Uint8Array(entry.size);
+      let at = 0;
+      for (const part of parts) {
+        content.set(part, at);
+        at += part.byteLength;
+      }
+      entry.content = content;
+    }
+  }
+}

@@ -1,0 +1,239 @@
+// Drives a storage connector through the real protocol, as plakar does.
+import type {
+  ByteRange,
+  ObjectKey,
+  ResourceType,
+  StorageMode,
+} from "../storage.ts";
+import { RESOURCE_TYPES } from "../storage.ts";
+import * as pb from "../../proto/gen/storage/storage_pb.ts";
+import { ConnectorProcess, type SpawnOptions } from "./connector_process.ts";
+import type { GrpcConnection } from "./grpc_client.ts";
+import { decodeFlags, type InitResult } from "./received_record.ts";
+import { protoOf } from "./importer_client.ts";
+
+const CHUNK = 1 << 20;
+
+function typeNumber(type: ResourceType): number {
+  return RESOURCE_TYPES.indexOf(type);
+}
+
+/**
+ * Drives a storage connector through the real protocol on its pipes.
+ *
+ * @example Creating a repository with the example backend
+ * ```ts ignore
+ * import { StorageClient } from "@plakar-deno/connector/testing";
+ *
+ * const storage = StorageClient.spawn([
+ *   Deno.execPath(), "run", "--allow-read", "--allow-write", "--allow-env=GRPC_*", "storage.ts",
+ * ]);
+ * await storage.init("denofs:///tmp/repo");
+ * await storage.create(new TextEncoder().encode("config"));
+ * await storage.process.close();
+ * ```
+ */
+export class StorageClient {
+  /** The connector process. */
+  readonly process: ConnectorProcess;
+  #connection: GrpcConnection;
+
+  /**
+   * Wraps a running storage connector process.
+   *
+   * @param process The process.
+   */
+  constructor(process: ConnectorProcess) {
+    this.process = process;
+    this.#connection = process.connection;
+  }
+
+  /**
+   * Starts a storage connector process.
+   *
+   * @param command The program and its arguments.
+   * @param options How to spawn it.
+   * @returns A client for it.
+   */
+  static spawn(
+    command: readonly string[],
+    options?: SpawnOptions,
+  ): StorageClient {
+    return new StorageClient(ConnectorProcess.spawn(command, options));
+  }
+
+  async #unary(method: string, request: Uint8Array): Promise<Uint8Array> {
+    return await this.#connection.unary(`/store.Store/${method}`, request);
+  }
+
+  /**
+   * Calls Init.
+   *
+   * @param location `<proto>://...`; becomes `config.location`.
+   * @param config Further configuration.
+   * @returns The connector's description.
+   */
+  async init(
+    location: string,
+    config: Record<string, string> = {},
+  ): Promise<InitResult> {
+    const request = pb.InitRequest.encode({
+      proto: protoOf(location),
+      config: { ...config, location },
+    }).finish();
+    const response = pb.InitResponse.decode(await this.#unary("Init", request));
+    return { ...response, flags: decodeFlags(response.flags) };
+  }
+
+  /**
+   * Calls Create.
+   *
+   * @param config The repository configuration to keep.
+   */
+  async create(config: Uint8Array): Promise<void> {
+    await this.#unary("Create", pb.CreateRequest.encode({ config }).finish());
+  }
+
+  /**
+   * Calls Open.
+   *
+   * @returns The kept configuration.
+   */
+  async open(): Promise<Uint8Array> {
+    return pb.OpenResponse.decode(await this.#unary("Open", new Uint8Array(0)))
+      .config;
+  }
+
+  /** Calls Ping. */
+  async ping(): Promise<void> {
+    await this.#unary("Ping", new Uint8Array(0));
+  }
+
+  /**
+   * Calls Mode.
+   *
+   * @returns The mode, decoded.
+   */
+  async mode(): Promise<StorageMode> {
+    const { mode } = pb.ModeResponse.decode(
+      await this.#unary("Mode", new Uint8Array(0)),
+    );
+    return (mode & 2) !== 0 ? "read-write" : "read-only";
+  }
+
+  /**
+   * Calls Mode.
+   *
+   * @returns The raw mode bits (write 2, read 4).
+   */
+  async modeBits(): Promise<number> {
+    return pb.ModeResponse.decode(await this.#unary("Mode", new Uint8Array(0)))
+      .mode;
+  }
+
+  /**
+   * Calls Size.
+   *
+   * @returns The size, `-1` if unknown.
+   */
+  async size(): Promise<number> {
+    return Number(
+      pb.SizeResponse.decode(await this.#unary("Size", new Uint8Array(0))).size,
+    );
+  }
+
+  /**
+   * Calls List.
+   *
+   * @param type The resource type.
+   * @returns The MACs.
+   */
+  async list(type: ResourceType): Promise<Uint8Array[]> {
+    const request = pb.ListRequest.encode({ type: typeNumber(type) }).finish();
+    return pb.ListResponse.decode(await this.#unary("List", request)).macs;
+  }
+
+  /**
+   * Calls Put: the key first, then the content in chunks of at most 1 MiB.
+   *
+   * @param key The object.
+   * @param body Its content.
+   * @returns The number of bytes the connector says it wrote.
+   */
+  async put(
+    key: ObjectKey,
+    body: Uint8Array | ReadableStream<Uint8Array>,
+  ): Promise<number> {
+    const call = this.#connection.call("/store.Store/Put");
+    const send = (m: pb.PutRequest) =>
+      call.send(pb.PutRequest.encode(m).finish());
+    const type = typeNumber(key.type);
+    await send({ mac: key.mac, type, chunk: new Uint8Array(0) });
+    const parts = body instanceof Uint8Array ? [body] : body;
+    for await (const part of parts) {
+      for (let at = 0; at < part.byteLength; at += CHUNK) {
+        await send({
+          mac: new Uint8Array(0),
+          type: 0,
+          chunk: part.subarray(at, at + CHUNK),
+        });
+      }
+    }
+    call.end();
+    let written = 0n;
+    for await (const message of call.messages()) {
+      written = pb.PutResponse.decode(message).bytesWritten;
+    }
+    return Number(written);
+  }
+
+  /**
+   * Calls Get.
+   *
+   * @param key The object.
+   * @param range Only this part.
+   * @returns The content; an error status surfaces on the first read.
+   */
+  get(key: ObjectKey, range?: ByteRange): ReadableStream<Uint8Array> {
+    const call = this.#connection.call("/store.Store/Get");
+    const request: pb.GetRequest = { mac: key.mac, type: typeNumber(key.type) };
+    if (range) {
+      request.range = { offset: BigInt(range.offset), length: range.length };
+    }
+    const start = (async () => {
+      await call.send(pb.GetRequest.encode(request).finish());
+      call.end();
+    })();
+    const messages = call.messages();
+    return new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        await start;
+        const next = await messages.next();
+        if (next.done) controller.close();
+        else controller.enqueue(pb.GetResponse.decode(next.value).chunk);
+      },
+      cancel() {
+        call.cancel();
+      },
+    }, { highWaterMark: 0 });
+  }
+
+  /**
+   * Calls Delete.
+   *
+   * @param key The object.
+   */
+  async delete(key: ObjectKey): Promise<void> {
+    const request = pb.DeleteRequest.encode({
+      mac: key.mac,
+      type: typeNumber(key.type),
+    })
+      .finish();
+    await this.#unary("Delete", request);
+  }
+
+  /** Calls Close. */
+  async close(): Promise<void> {
+    await this.#unary("Close", new Uint8Array(0));
+  }
+}

@@ -1,0 +1,178 @@
+// Serves one gRPC service over the process's stdin and stdout.
+import { Duplex } from "node:stream";
+import { connect, type Socket } from "node:net";
+import {
+  type ChannelOptions,
+  Server,
+  ServerCredentials,
+  type ServiceDefinition,
+  type UntypedServiceImplementation,
+} from "@grpc/grpc-js";
+import { pumpStdin, type StdinSink } from "./stdin_source.ts";
+import { takeStdout } from "./stdout_guard.ts";
+import { fail, programName } from "./preflight.ts";
+
+/**
+ * How the gRPC server reaches stdin and stdout.
+ *
+ * - `inject`: the HTTP/2 session runs directly on the pipes (Deno 2.9.4 and
+ *   later, where node:http2 accepts any stream with write backpressure).
+ * - `bridge`: the server listens on 127.0.0.1 and bytes are copied between
+ *   the pipes and one loopback connection (older runtimes; needs
+ *   `--allow-net=127.0.0.1`).
+ * - `auto`: `inject` where the runtime supports it, `bridge` otherwise.
+ */
+export type Transport = "auto" | "inject" | "bridge";
+
+const SERVER_OPTIONS: ChannelOptions = {
+  // plakar (grpc-go) refuses messages over 4 MiB: fail cleanly on our side.
+  "grpc.max_send_message_length": 4 * 1024 * 1024,
+  "grpc.max_receive_message_length": 4 * 1024 * 1024,
+};
+
+/** Whether this runtime can run HTTP/2 directly on the stdio pipes. */
+export function supportsInjection(
+  version: string = Deno.version.deno,
+): boolean {
+  const [major = 0, minor = 0, patch = 0] = version.split(/[.-]/).map(Number);
+  return major > 2 ||
+    (major === 2 && (minor > 9 || (minor === 9 && patch >= 4)));
+}
+
+/** Serves `handlers` on stdin/stdout until stdin ends (exit 0). */
+export async function serveStdio(
+  service: ServiceDefinition,
+  handlers: UntypedServiceImplementation,
+  transport: Transport,
+): Promise<void> {
+  const server = new Server(SERVER_OPTIONS);
+  server.addService(service, handlers);
+  const stdout = takeStdout().getWriter();
+  const mode = transport === "auto"
+    ? (supportsInjection() ? "inject" : "bridge")
+    : transport;
+  const connection = mode === "inject"
+    ? injectedConnection(server, stdout)
+    : await bridgedConnection(server, stdout);
+  await pumpStdin(connection);
+}
+
+// How long stdin may take to end after the HTTP/2 session did.
+const SESSION_END_GRACE_MS = 1000;
+
+function onEnd(): never {
+  Deno.exit(0);
+}
+
+function onGarbage(message: string): never {
+  fail(`${programName()}: ${message}`);
+}
+
+function onBroken(error: unknown): never {
+  const detail = error instanceof Error ? error.message : String(error);
+  fail(
+    `${programName()}: the gRPC connection with plakar on stdin/stdout failed: ${detail}`,
+  );
+}
+
+/** A Duplex over the pipes, handed to grpc-js as an accepted connection. */
+function injectedConnection(
+  server: Server,
+  stdout: WritableStreamDefaultWriter<Uint8Array>,
+): StdinSink {
+  let waiting: (() => void) | undefined;
+  const duplex = new Duplex({
+    read() {
+      const resume = waiting;
+      waiting = undefined;
+      resume?.();
+    },
+    write(chunk: Uint8Array, _encoding, callback) {
+      stdout.write(chunk).then(() => callback(), callback);
+    },
+    writev(chunks, callback) {
+      stdout.write(concat(chunks.map((c) => c.chunk as Uint8Array)))
+        .then(() => callback(), callback);
+    },
+    destroy(error, callback) {
+      callback(error);
+      // The session ended while plakar is still there: either it failed,
+      // or it refused what came in (after telling the host in a GOAWAY).
+      // stdin's end, if it comes at once, means plakar left: exit 0.
+      if (error) onBroken(error);
+      else {
+        setTimeout(
+          () =>
+            onBroken(
+              new Error(
+                "the HTTP/2 session ended while stdin is still open (invalid data from the host?)",
+              ),
+            ),
+          SESSION_END_GRACE_MS,
+        );
+      }
+    },
+  });
+  duplex.on("error", () => {});
+  const injector = server.createConnectionInjector(
+    ServerCredentials.createInsecure(),
+  );
+  // deno-lint-ignore no-explicit-any
+  injector.injectConnection(duplex as any);
+  return {
+    data(chunk) {
+      if (duplex.push(chunk)) return;
+      return new Promise<void>((resolve) => (waiting = resolve));
+    },
+    end: onEnd,
+    garbage: onGarbage,
+  };
+}
+
+/** One loopback connection to a grpc-js server, bridged to the pipes. */
+async function bridgedConnection(
+  server: Server,
+  stdout: WritableStreamDefaultWriter<Uint8Array>,
+): Promise<StdinSink> {
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(
+      "127.0.0.1:0",
+      ServerCredentials.createInsecure(),
+      (error, port) => (error ? reject(error) : resolve(port)),
+    );
+  });
+  const socket: Socket = await new Promise((resolve, reject) => {
+    const s = connect(port, "127.0.0.1", () => resolve(s));
+    s.once("error", reject);
+  });
+  socket.setNoDelay(true);
+  socket.on("data", (chunk: Uint8Array) => {
+    socket.pause();
+    stdout.write(chunk).then(() => socket.resume(), onBroken);
+  });
+  socket.on(
+    "close",
+    () => onBroken(new Error("the loopback connection closed")),
+  );
+  socket.on("error", onBroken);
+  return {
+    data(chunk) {
+      if (socket.write(chunk)) return;
+      return new Promise<void>((resolve) => socket.once("drain", resolve));
+    },
+    end: onEnd,
+    garbage: onGarbage,
+  };
+}
+
+function concat(chunks: Uint8Array[]): Uint8Array {
+  let size = 0;
+  for (const c of chunks) size += c.byteLength;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
+}

@@ -1,0 +1,66 @@
+// Shared by the integration tests: how to start the example and fixture
+// connectors with the permissions their compiled form gets.
+import { fileURLToPath as fromFileUrl } from "node:url";
+
+const ENV = "--allow-env=GRPC_*";
+
+/** Permission flags by connector type, as the build grants them. */
+export const PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
+  importer: ["--allow-read", ENV],
+  exporter: ["--allow-read", "--allow-write", ENV],
+  storage: ["--allow-read", "--allow-write", ENV],
+  none: [ENV],
+};
+
+/** The command that starts a `deno run` connector. */
+export function denoCommand(
+  entry: string,
+  permissions: readonly string[],
+  extra: readonly string[] = [],
+): string[] {
+  return [
+    Deno.execPath(),
+    "run",
+    "--quiet",
+    "--no-prompt",
+    ...permissions,
+    entry,
+    ...extra,
+  ];
+}
+
+/** The command of an example connector of `examples/fs`. */
+export function example(type: "importer" | "exporter" | "storage"): string[] {
+  const entry = fromFileUrl(
+    new URL(`../examples/fs/${type}.ts`, import.meta.url),
+  );
+  return denoCommand(entry, PERMISSIONS[type]!);
+}
+
+/** The command of a test fixture connector. */
+export function fixture(
+  name: string,
+  permissions: readonly string[] = PERMISSIONS.none!,
+): string[] {
+  const entry = fromFileUrl(new URL(`./fixtures/${name}.ts`, import.meta.url));
+  return denoCommand(entry, permissions);
+}
+
+/** A fresh temporary directory, removed by the returned disposer. */
+export async function tempDir(): Promise<{ path: string } & AsyncDisposable> {
+  const path = await Deno.makeTempDir({ prefix: "plakar-deno-test-" });
+  return {
+    path,
+    async [Symbol.asyncDispose]() {
+      await Deno.remove(path, { recursive: true }).catch(() => {});
+    },
+  };
+}
+
+/** Peak resident memory of a process, in bytes (Linux). */
+export async function peakRss(pid: number): Promise<number> {
+  const status = await Deno.readTextFile(`/proc/${pid}/status`);
+  const match = status.match(/^VmHWM:\s+(\d+) kB$/m);
+  if (!match) throw new Error(`Cannot read the peak memory of process ${pid}`);
+  return Number(match[1]) * 1024;
+}
