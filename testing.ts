@@ -21,6 +21,7 @@
  *
  * @module
  */
+export { ConnectorClient } from "./src/testing/connector_client.ts";
 export {
   ConnectorProcess,
   type SpawnOptions,

@@ -1,81 +1,44 @@
 // Exporter RPCs: Init, Ping, Export (records and chunks in, results out), Close.
 import type {
-  sendUnaryData,
   ServerDuplexStream,
-  ServerUnaryCall,
   UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import { status as Status } from "@grpc/grpc-js";
 import type { Exporter, ExporterFactory } from "../exporter.ts";
 import type * as pb from "../../proto/gen/exporter/exporter_pb.ts";
-import { decodeExportRecord, encodeFlags, type WireRecord } from "./codec.ts";
+import { decodeExportRecord, type WireRecord } from "./codec.ts";
 import { hostOptions, initConfig } from "./init.ts";
-import {
-  errorMessage,
-  failCall,
-  statusError,
-  toStatusError,
-} from "./status.ts";
+import { Instance, unary } from "./instance.ts";
+import { errorMessage, failCall, statusError } from "./status.ts";
 import { callSignal, incoming, send } from "./streams.ts";
 
 /** The exporter service's handlers, around one factory. */
 export function exporterHandlers(
   factory: ExporterFactory,
 ): UntypedServiceImplementation {
-  let exporter: Exporter | undefined;
-
-  function current(): Exporter {
-    if (exporter === undefined) {
-      throw statusError(
-        Status.FAILED_PRECONDITION,
-        "The exporter is not initialised: plakar must call Init first",
-      );
-    }
-    return exporter;
-  }
+  const exporter = new Instance<Exporter>("exporter");
 
   return {
-    async Init(
-      call: ServerUnaryCall<pb.InitRequest, pb.InitResponse>,
-      callback: sendUnaryData<pb.InitResponse>,
-    ) {
-      try {
-        const request = call.request;
-        const created = await factory({
+    Init: unary<pb.InitRequest, pb.InitResponse>((request) =>
+      exporter.create(() =>
+        factory({
           ...initConfig(request.proto, request.config),
           options: hostOptions(request.options),
-        });
-        const flags = encodeFlags(created.flags);
-        exporter = created;
-        callback(null, {
-          origin: created.origin,
-          type: created.type,
-          root: created.root,
-          flags,
-        });
-      } catch (error) {
-        callback(toStatusError(error));
-      }
-    },
+        })
+      )
+    ),
 
-    async Ping(
-      _call: ServerUnaryCall<pb.PingRequest, pb.PingResponse>,
-      callback: sendUnaryData<pb.PingResponse>,
-    ) {
-      try {
-        await current().ping?.();
-        callback(null, {});
-      } catch (error) {
-        callback(toStatusError(error));
-      }
-    },
+    Ping: unary<pb.PingRequest, pb.PingResponse>(async () => {
+      await exporter.get().ping?.();
+      return {};
+    }),
 
     async Export(
       call: ServerDuplexStream<pb.ExportRequest, pb.ExportResponse>,
     ) {
       const signal = callSignal(call);
       try {
-        const target = current();
+        const target = exporter.get();
         const packets = new PacketReader(incoming<pb.ExportRequest>(call));
         while (true) {
           const packet = await packets.next();
@@ -106,17 +69,10 @@ export function exporterHandlers(
       }
     },
 
-    async Close(
-      _call: ServerUnaryCall<pb.CloseRequest, pb.CloseResponse>,
-      callback: sendUnaryData<pb.CloseResponse>,
-    ) {
-      try {
-        await current().close?.();
-        callback(null, {});
-      } catch (error) {
-        callback(toStatusError(error));
-      }
-    },
+    Close: unary<pb.CloseRequest, pb.CloseResponse>(async () => {
+      await exporter.get().close?.();
+      return {};
+    }),
   };
 }
 

@@ -1,8 +1,6 @@
 // Importer RPCs: Init, Ping, Import (records out, acks in), Open, Close.
 import type {
-  sendUnaryData,
   ServerDuplexStream,
-  ServerUnaryCall,
   ServerWritableStream,
   UntypedServiceImplementation,
 } from "@grpc/grpc-js";
@@ -10,79 +8,45 @@ import { status as Status } from "@grpc/grpc-js";
 import type { Importer, ImporterFactory } from "../importer.ts";
 import type { OpenBody } from "../record.ts";
 import type * as pb from "../../proto/gen/importer/importer_pb.ts";
-import {
-  decodeAck,
-  encodeFlags,
-  encodeImportRecord,
-  wireRecordKey,
-} from "./codec.ts";
+import { decodeAck, encodeImportRecord, wireRecordKey } from "./codec.ts";
 import { hostOptions, initConfig } from "./init.ts";
-import { failCall, statusError, toStatusError } from "./status.ts";
+import { Instance, unary } from "./instance.ts";
+import { failCall, statusError } from "./status.ts";
 import { callSignal, incoming, send, sendBody } from "./streams.ts";
 
 /** The importer service's handlers, around one factory. */
 export function importerHandlers(
   factory: ImporterFactory,
 ): UntypedServiceImplementation {
-  let importer: Importer | undefined;
+  const importer = new Instance<Importer>("importer");
   let needAck = false;
   // Readers of sent records, by key, until opened or acknowledged.
   const held = new Map<string, OpenBody>();
 
-  function current(): Importer {
-    if (importer === undefined) {
-      throw statusError(
-        Status.FAILED_PRECONDITION,
-        "The importer is not initialised: plakar must call Init first",
-      );
-    }
-    return importer;
-  }
-
   return {
-    async Init(
-      call: ServerUnaryCall<pb.InitRequest, pb.InitResponse>,
-      callback: sendUnaryData<pb.InitResponse>,
-    ) {
-      try {
-        const request = call.request;
-        const created = await factory({
+    Init: unary<pb.InitRequest, pb.InitResponse>(async (request) => {
+      const answer = await importer.create(() =>
+        factory({
           ...initConfig(request.proto, request.config),
           options: hostOptions(request.options),
-        });
-        const flags = encodeFlags(created.flags);
-        importer = created;
-        needAck = (flags & 8) !== 0;
-        held.clear();
-        callback(null, {
-          origin: created.origin,
-          type: created.type,
-          root: created.root,
-          flags,
-        });
-      } catch (error) {
-        callback(toStatusError(error));
-      }
-    },
+        })
+      );
+      needAck = (answer.flags & 8) !== 0;
+      held.clear();
+      return answer;
+    }),
 
-    async Ping(
-      _call: ServerUnaryCall<pb.PingRequest, pb.PingResponse>,
-      callback: sendUnaryData<pb.PingResponse>,
-    ) {
-      try {
-        await current().ping?.();
-        callback(null, {});
-      } catch (error) {
-        callback(toStatusError(error));
-      }
-    },
+    Ping: unary<pb.PingRequest, pb.PingResponse>(async () => {
+      await importer.get().ping?.();
+      return {};
+    }),
 
     async Import(
       call: ServerDuplexStream<pb.ImportRequest, pb.ImportResponse>,
     ) {
       const signal = callSignal(call);
       try {
-        const source = current();
+        const source = importer.get();
         const acks = (async () => {
           const requests = incoming<pb.ImportRequest>(call);
           while (true) {
@@ -113,7 +77,7 @@ export function importerHandlers(
     async Open(call: ServerWritableStream<pb.OpenRequest, pb.OpenResponse>) {
       const signal = callSignal(call);
       try {
-        current();
+        importer.get();
         const key = wireRecordKey(call.request.record);
         const open = held.get(key);
         if (open === undefined) {
@@ -127,17 +91,10 @@ export function importerHandlers(
       }
     },
 
-    async Close(
-      _call: ServerUnaryCall<pb.CloseRequest, pb.CloseResponse>,
-      callback: sendUnaryData<pb.CloseResponse>,
-    ) {
-      try {
-        await current().close?.();
-        held.clear();
-        callback(null, {});
-      } catch (error) {
-        callback(toStatusError(error));
-      }
-    },
+    Close: unary<pb.CloseRequest, pb.CloseResponse>(async () => {
+      await importer.get().close?.();
+      held.clear();
+      return {};
+    }),
   };
 }

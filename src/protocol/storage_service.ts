@@ -2,7 +2,6 @@
 import type {
   sendUnaryData,
   ServerReadableStream,
-  ServerUnaryCall,
   ServerWritableStream,
   UntypedServiceImplementation,
 } from "@grpc/grpc-js";
@@ -14,8 +13,9 @@ import type {
   StorageFactory,
 } from "../storage.ts";
 import type * as pb from "../../proto/gen/storage/storage_pb.ts";
-import { decodeResourceType, encodeFlags, MAC_SIZE } from "./codec.ts";
+import { decodeResourceType, MAC_SIZE } from "./codec.ts";
 import { initConfig } from "./init.ts";
+import { Instance, unary } from "./instance.ts";
 import { failCall, statusError, toStatusError } from "./status.ts";
 import { callSignal, incoming, sendBody } from "./streams.ts";
 
@@ -36,46 +36,13 @@ function objectKey(mac: Uint8Array, type: number): ObjectKey {
 export function storageHandlers(
   factory: StorageFactory,
 ): UntypedServiceImplementation {
-  let storage: Storage | undefined;
-
-  function current(): Storage {
-    if (storage === undefined) {
-      throw statusError(
-        Status.FAILED_PRECONDITION,
-        "The storage connector is not initialised: plakar must call Init first",
-      );
-    }
-    return storage;
-  }
-
-  // A unary handler whose answer comes from `run`, errors as statuses.
-  function unary<Req, Res>(
-    run: (request: Req) => Res | Promise<Res>,
-  ): (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => void {
-    return async (call, callback) => {
-      let response: Res;
-      try {
-        response = await run(call.request);
-      } catch (error) {
-        callback(toStatusError(error));
-        return;
-      }
-      callback(null, response);
-    };
-  }
+  const storage = new Instance<Storage>("storage connector");
+  const current = () => storage.get();
 
   return {
-    Init: unary<pb.InitRequest, pb.InitResponse>(async (request) => {
-      const created = await factory(initConfig(request.proto, request.config));
-      const flags = encodeFlags(created.flags);
-      storage = created;
-      return {
-        origin: created.origin,
-        type: created.type,
-        root: created.root,
-        flags,
-      };
-    }),
+    Init: unary<pb.InitRequest, pb.InitResponse>((request) =>
+      storage.create(() => factory(initConfig(request.proto, request.config)))
+    ),
 
     Create: unary<pb.CreateRequest, pb.CreateResponse>(async (request) => {
       await current().create(request.config.slice());

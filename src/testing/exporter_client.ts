@@ -6,7 +6,7 @@ import * as pb from "../../proto/gen/exporter/exporter_pb.ts";
 import type { Record as WireRecord } from "../../proto/gen/connectors_pb.ts";
 import { encodeFileInfo } from "../protocol/codec.ts";
 import { ConnectorProcess, type SpawnOptions } from "./connector_process.ts";
-import type { GrpcConnection } from "./grpc_client.ts";
+import { ConnectorClient } from "./connector_client.ts";
 import {
   decodeFlags,
   type InitResult,
@@ -114,19 +114,14 @@ async function* chunksOf(
  * await exporter.process.close();
  * ```
  */
-export class ExporterClient {
-  /** The connector process. */
-  readonly process: ConnectorProcess;
-  #connection: GrpcConnection;
-
+export class ExporterClient extends ConnectorClient {
   /**
    * Wraps a running exporter process.
    *
    * @param process The process.
    */
   constructor(process: ConnectorProcess) {
-    this.process = process;
-    this.#connection = process.connection;
+    super(process, "/plakar.exporter.Exporter");
   }
 
   /**
@@ -162,25 +157,9 @@ export class ExporterClient {
       config: { ...config, location },
     }).finish();
     const response = pb.InitResponse.decode(
-      await this.#connection.unary("/plakar.exporter.Exporter/Init", request),
+      await this.unary("Init", request),
     );
     return { ...response, flags: decodeFlags(response.flags) };
-  }
-
-  /** Calls Ping. */
-  async ping(): Promise<void> {
-    await this.#connection.unary(
-      "/plakar.exporter.Exporter/Ping",
-      new Uint8Array(0),
-    );
-  }
-
-  /** Calls Close. */
-  async close(): Promise<void> {
-    await this.#connection.unary(
-      "/plakar.exporter.Exporter/Close",
-      new Uint8Array(0),
-    );
   }
 
   /**
@@ -193,7 +172,7 @@ export class ExporterClient {
   async export(
     entries: Iterable<ExportEntry> | AsyncIterable<ExportEntry>,
   ): Promise<ExportResult[]> {
-    const call = this.#connection.call("/plakar.exporter.Exporter/Export");
+    const call = this.call("Export");
     const results: ExportResult[] = [];
     const reading = (async () => {
       for await (const message of call.messages()) {

@@ -2,14 +2,15 @@
 import { createHash } from "node:crypto";
 import type { HostOptions } from "../connector.ts";
 import * as pb from "../../proto/gen/importer/importer_pb.ts";
-import type { Record as WireRecord } from "../../proto/gen/connectors_pb.ts";
 import { ConnectorProcess, type SpawnOptions } from "./connector_process.ts";
-import type { GrpcCall, GrpcConnection } from "./grpc_client.ts";
+import { ConnectorClient } from "./connector_client.ts";
+import type { GrpcCall } from "./grpc_client.ts";
 import {
   decodeFlags,
   type InitResult,
   type ReceivedRecord,
   receivedRecord,
+  wireHeader,
 } from "./received_record.ts";
 
 /**
@@ -141,18 +142,7 @@ export class ImportSession implements AsyncIterable<ReceivedRecord> {
    * @param error plakar's error for it, if any.
    */
   async ack(record: ReceivedRecord, error = ""): Promise<void> {
-    const header: WireRecord = {
-      hasReader: record.hasReader,
-      pathname: record.pathname,
-      error: record.error ?? "",
-      isXattr: record.xattr !== undefined,
-      xattrName: record.xattr?.name ?? "",
-      xattrType: record.xattr?.kind === "ads" ? 1 : 0,
-      target: record.target,
-      fileInfo: undefined,
-      extendedAttributes: [...record.xattrs],
-      fileAttributes: record.fileAttributes,
-    };
+    const header = wireHeader(record);
     await this.#call.send(
       pb.ImportRequest.encode({ result: { header, error } }).finish(),
     );
@@ -186,19 +176,14 @@ export class ImportSession implements AsyncIterable<ReceivedRecord> {
  * await importer.process.close();
  * ```
  */
-export class ImporterClient {
-  /** The connector process. */
-  readonly process: ConnectorProcess;
-  #connection: GrpcConnection;
-
+export class ImporterClient extends ConnectorClient {
   /**
    * Wraps a running importer process.
    *
    * @param process The process.
    */
   constructor(process: ConnectorProcess) {
-    this.process = process;
-    this.#connection = process.connection;
+    super(process, "/importer.Importer");
   }
 
   /**
@@ -234,25 +219,15 @@ export class ImporterClient {
       config: { ...config, location },
     }).finish();
     const response = pb.InitResponse.decode(
-      await this.#connection.unary("/importer.Importer/Init", request),
+      await this.unary("Init", request),
     );
     return { ...response, flags: decodeFlags(response.flags) };
-  }
-
-  /** Calls Ping. */
-  async ping(): Promise<void> {
-    await this.#connection.unary("/importer.Importer/Ping", new Uint8Array(0));
-  }
-
-  /** Calls Close. */
-  async close(): Promise<void> {
-    await this.#connection.unary("/importer.Importer/Close", new Uint8Array(0));
   }
 
   /** Starts an Import call. */
   import(): ImportSession {
     return new ImportSession(
-      this.#connection.call("/importer.Importer/Import"),
+      this.call("Import"),
     );
   }
 
@@ -263,19 +238,8 @@ export class ImporterClient {
    * @returns The content; an error status surfaces on the first read.
    */
   open(record: ReceivedRecord): ReadableStream<Uint8Array> {
-    const wire: WireRecord = {
-      hasReader: record.hasReader,
-      pathname: record.pathname,
-      error: "",
-      isXattr: record.xattr !== undefined,
-      xattrName: record.xattr?.name ?? "",
-      xattrType: record.xattr?.kind === "ads" ? 1 : 0,
-      target: "",
-      fileInfo: undefined,
-      extendedAttributes: [],
-      fileAttributes: 0,
-    };
-    const call = this.#connection.call("/importer.Importer/Open");
+    const wire = wireHeader(record);
+    const call = this.call("Open");
     const start = (async () => {
       await call.send(pb.OpenRequest.encode({ record: wire }).finish());
       call.end();

@@ -86,3 +86,19 @@ export function receivedRecord(wire: WireRecord): ReceivedRecord {
 export function decodeFlags(bits: number): LocationFlag[] {
   return LOCATION_FLAGS.filter((_, i) => (bits & (1 << i)) !== 0);
 }
+
+/** The wire header plakar sends back for a received record (ack, Open). */
+export function wireHeader(record: ReceivedRecord): WireRecord {
+  return {
+    hasReader: record.hasReader,
+    pathname: record.pathname,
+    error: record.error ?? "",
+    isXattr: record.xattr !== undefined,
+    xattrName: record.xattr?.name ?? "",
+    xattrType: record.xattr?.kind === "ads" ? 1 : 0,
+    target: record.target,
+    fileInfo: undefined,
+    extendedAttributes: [...record.xattrs],
+    fileAttributes: record.fileAttributes,
+  };
+}

@@ -8,7 +8,7 @@ import type {
 import { RESOURCE_TYPES } from "../storage.ts";
 import * as pb from "../../proto/gen/storage/storage_pb.ts";
 import { ConnectorProcess, type SpawnOptions } from "./connector_process.ts";
-import type { GrpcConnection } from "./grpc_client.ts";
+import { ConnectorClient } from "./connector_client.ts";
 import { decodeFlags, type InitResult } from "./received_record.ts";
 import { protoOf } from "./importer_client.ts";
 
@@ -33,19 +33,14 @@ function typeNumber(type: ResourceType): number {
  * await storage.process.close();
  * ```
  */
-export class StorageClient {
-  /** The connector process. */
-  readonly process: ConnectorProcess;
-  #connection: GrpcConnection;
-
+export class StorageClient extends ConnectorClient {
   /**
    * Wraps a running storage connector process.
    *
    * @param process The process.
    */
   constructor(process: ConnectorProcess) {
-    this.process = process;
-    this.#connection = process.connection;
+    super(process, "/store.Store");
   }
 
   /**
@@ -60,10 +55,6 @@ export class StorageClient {
     options?: SpawnOptions,
   ): StorageClient {
     return new StorageClient(ConnectorProcess.spawn(command, options));
-  }
-
-  async #unary(method: string, request: Uint8Array): Promise<Uint8Array> {
-    return await this.#connection.unary(`/store.Store/${method}`, request);
   }
 
   /**
@@ -81,7 +72,7 @@ export class StorageClient {
       proto: protoOf(location),
       config: { ...config, location },
     }).finish();
-    const response = pb.InitResponse.decode(await this.#unary("Init", request));
+    const response = pb.InitResponse.decode(await this.unary("Init", request));
     return { ...response, flags: decodeFlags(response.flags) };
   }
 
@@ -91,7 +82,7 @@ export class StorageClient {
    * @param config The repository configuration to keep.
    */
   async create(config: Uint8Array): Promise<void> {
-    await this.#unary("Create", pb.CreateRequest.encode({ config }).finish());
+    await this.unary("Create", pb.CreateRequest.encode({ config }).finish());
   }
 
   /**
@@ -100,13 +91,8 @@ export class StorageClient {
    * @returns The kept configuration.
    */
   async open(): Promise<Uint8Array> {
-    return pb.OpenResponse.decode(await this.#unary("Open", new Uint8Array(0)))
+    return pb.OpenResponse.decode(await this.unary("Open"))
       .config;
-  }
-
-  /** Calls Ping. */
-  async ping(): Promise<void> {
-    await this.#unary("Ping", new Uint8Array(0));
   }
 
   /**
@@ -116,7 +102,7 @@ export class StorageClient {
    */
   async mode(): Promise<StorageMode> {
     const { mode } = pb.ModeResponse.decode(
-      await this.#unary("Mode", new Uint8Array(0)),
+      await this.unary("Mode"),
     );
     return (mode & 2) !== 0 ? "read-write" : "read-only";
   }
@@ -127,7 +113,7 @@ export class StorageClient {
    * @returns The raw mode bits (write 2, read 4).
    */
   async modeBits(): Promise<number> {
-    return pb.ModeResponse.decode(await this.#unary("Mode", new Uint8Array(0)))
+    return pb.ModeResponse.decode(await this.unary("Mode"))
       .mode;
   }
 
@@ -138,7 +124,7 @@ export class StorageClient {
    */
   async size(): Promise<number> {
     return Number(
-      pb.SizeResponse.decode(await this.#unary("Size", new Uint8Array(0))).size,
+      pb.SizeResponse.decode(await this.unary("Size")).size,
     );
   }
 
@@ -150,7 +136,7 @@ export class StorageClient {
    */
   async list(type: ResourceType): Promise<Uint8Array[]> {
     const request = pb.ListRequest.encode({ type: typeNumber(type) }).finish();
-    return pb.ListResponse.decode(await this.#unary("List", request)).macs;
+    return pb.ListResponse.decode(await this.unary("List", request)).macs;
   }
 
   /**
@@ -164,7 +150,7 @@ export class StorageClient {
     key: ObjectKey,
     body: Uint8Array | ReadableStream<Uint8Array>,
   ): Promise<number> {
-    const call = this.#connection.call("/store.Store/Put");
+    const call = this.call("Put");
     const send = (m: pb.PutRequest) =>
       call.send(pb.PutRequest.encode(m).finish());
     const type = typeNumber(key.type);
@@ -195,7 +181,7 @@ export class StorageClient {
    * @returns The content; an error status surfaces on the first read.
    */
   get(key: ObjectKey, range?: ByteRange): ReadableStream<Uint8Array> {
-    const call = this.#connection.call("/store.Store/Get");
+    const call = this.call("Get");
     const request: pb.GetRequest = { mac: key.mac, type: typeNumber(key.type) };
     if (range) {
       request.range = { offset: BigInt(range.offset), length: range.length };
@@ -229,11 +215,6 @@ export class StorageClient {
       type: typeNumber(key.type),
     })
       .finish();
-    await this.#unary("Delete", request);
-  }
-
-  /** Calls Close. */
-  async close(): Promise<void> {
-    await this.#unary("Close", new Uint8Array(0));
+    await this.unary("Delete", request);
   }
 }

@@ -1,0 +1,66 @@
+// What the three services share: the one connector instance a process
+// serves (created by Init), and unary handlers whose errors become statuses.
+import type { sendUnaryData, ServerUnaryCall } from "@grpc/grpc-js";
+import { status as Status } from "@grpc/grpc-js";
+import type { ConnectorInfo } from "../connector.ts";
+import { encodeFlags } from "./codec.ts";
+import { statusError, toStatusError } from "./status.ts";
+
+/** What Init answers, whichever the service (the field number of `flags` is the codec's business). */
+export interface InitAnswer {
+  origin: string;
+  type: string;
+  root: string;
+  flags: number;
+}
+
+/** The connector instance of this process, once Init created it. */
+export class Instance<T extends ConnectorInfo> {
+  #value: T | undefined;
+  #name: string;
+
+  /** @param name What it is, for errors: "importer", "exporter", ... */
+  constructor(name: string) {
+    this.#name = name;
+  }
+
+  /** The instance; fails with FAILED_PRECONDITION before Init. */
+  get(): T {
+    if (this.#value === undefined) {
+      throw statusError(
+        Status.FAILED_PRECONDITION,
+        `The ${this.#name} is not initialised: plakar must call Init first`,
+      );
+    }
+    return this.#value;
+  }
+
+  /** Creates (or replaces) the instance and returns Init's answer. */
+  async create(make: () => T | Promise<T>): Promise<InitAnswer> {
+    const created = await make();
+    const flags = encodeFlags(created.flags);
+    this.#value = created;
+    return {
+      origin: created.origin,
+      type: created.type,
+      root: created.root,
+      flags,
+    };
+  }
+}
+
+/** A unary handler answering what `run` returns, errors as statuses. */
+export function unary<Req, Res>(
+  run: (request: Req) => Res | Promise<Res>,
+): (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => void {
+  return async (call, callback) => {
+    let response: Res;
+    try {
+      response = await run(call.request);
+    } catch (error) {
+      callback(toStatusError(error));
+      return;
+    }
+    callback(null, response);
+  };
+}

@@ -1,0 +1,71 @@
+// What the three clients share: the process, calls on one gRPC service,
+// Ping and Close.
+import type { ConnectorProcess } from "./connector_process.ts";
+import type { GrpcCall, GrpcConnection } from "./grpc_client.ts";
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * A connector process seen from the host, as one gRPC service.
+ *
+ * @example Calling Ping on any connector
+ * ```ts ignore
+ * import { ConnectorClient, ConnectorProcess } from "@plakar-deno/connector/testing";
+ *
+ * const client = new ConnectorClient(ConnectorProcess.spawn(["./my-importer"]), "/importer.Importer");
+ * await client.ping();
+ * await client.process.close();
+ * ```
+ */
+export class ConnectorClient {
+  /** The connector process. */
+  readonly process: ConnectorProcess;
+  #connection: GrpcConnection;
+  #service: string;
+
+  /**
+   * Wraps a running connector.
+   *
+   * @param process The process.
+   * @param service The service's path prefix, e.g. `/store.Store`.
+   */
+  constructor(process: ConnectorProcess, service: string) {
+    this.process = process;
+    this.#connection = process.connection;
+    this.#service = service;
+  }
+
+  /**
+   * Makes a unary call of this service.
+   *
+   * @param method The method name, e.g. `Init`.
+   * @param request The encoded request.
+   * @returns The encoded response.
+   */
+  protected unary(
+    method: string,
+    request: Uint8Array = EMPTY,
+  ): Promise<Uint8Array> {
+    return this.#connection.unary(`${this.#service}/${method}`, request);
+  }
+
+  /**
+   * Starts a streaming call of this service.
+   *
+   * @param method The method name, e.g. `Import`.
+   * @returns The call.
+   */
+  protected call(method: string): GrpcCall {
+    return this.#connection.call(`${this.#service}/${method}`);
+  }
+
+  /** Calls Ping. */
+  async ping(): Promise<void> {
+    await this.unary("Ping");
+  }
+
+  /** Calls Close. */
+  async close(): Promise<void> {
+    await this.unary("Close");
+  }
+}
