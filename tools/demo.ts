@@ -60,14 +60,38 @@ async function run(
   };
 }
 
+async function exists(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isFile;
+  } catch {
+    return false;
+  }
+}
+
 async function findPlakar(): Promise<string> {
-  const out = await run("bash", [`${ROOT}tools/install_plakar.sh`]);
-  if (out.code !== 0) {
-    throw new DemoError(
-      `Cannot find or install plakar v1.1.4 (tools/install_plakar.sh): ${out.stderr.trim()}`,
+  // Where tools/install_plakar.sh keeps (or puts) the binary.
+  const target = Deno.env.get("PLAKAR_BIN") ||
+    `${Deno.env.get("HOME")}/.cache/plakar-deno/plakar-v1.1.4/plakar`;
+  const installing = !await exists(target);
+  if (installing) {
+    say(
+      `  installing plakar v1.1.4 into ${target} (first run only; builds it with Go)`,
     );
   }
-  return out.stdout.trim().split("\n").at(-1)!;
+  const out = await new Deno.Command("bash", {
+    args: [`${ROOT}tools/install_plakar.sh`],
+    stdin: "null",
+    stdout: "piped",
+    stderr: installing ? "inherit" : "piped",
+  }).output();
+  if (!out.success) {
+    throw new DemoError(
+      `Cannot find or install plakar v1.1.4 with tools/install_plakar.sh: ${
+        decoder.decode(out.stderr).trim() || `exit ${out.code}`
+      }`,
+    );
+  }
+  return decoder.decode(out.stdout).trim().split("\n").at(-1)!;
 }
 
 function seconds(t0: number): string {
@@ -98,7 +122,8 @@ async function main(args: string[]): Promise<number> {
       plakarArgs: string[],
       cwd = work,
     ): Promise<Output> => {
-      commands.push(`plakar ${plakarArgs.join(" ")}`);
+      const command = `plakar ${plakarArgs.join(" ")}`;
+      commands.push(cwd === work ? command : `(cd ${cwd} && ${command})`);
       const out = await run(plakar, plakarArgs, { cwd, env });
       if (out.code !== 0) {
         throw new DemoError(
@@ -212,9 +237,11 @@ async function main(args: string[]): Promise<number> {
     }
     say();
     say(
-      "What ran (plakar with HOME and XDG_*_HOME under the throwaway directory):",
+      "What ran (plakar with HOME and XDG_*_HOME under $DEMO/home):",
     );
-    for (const command of commands) say(`  $ ${command}`);
+    for (const command of commands) {
+      say(`  $ ${command.replaceAll(work, "$DEMO")}`);
+    }
     say();
     say(`Done in ${seconds(start)}.`);
     ok = diffs.length === 0 && failures.length === 0;

@@ -1,0 +1,94 @@
+/**
+ * Deno's module cache, as the launchers use it: the build fills it with
+ * everything the connectors import, and the launchers run with
+ * `--cached-only` against that same cache, so a connector started by plakar
+ * never downloads anything (and starts the same way offline).
+ *
+ * @module
+ */
+import { BuildError } from "./build_error.ts";
+
+const decoder = new TextDecoder();
+
+async function runDeno(
+  deno: string,
+  args: string[],
+  what: string,
+): Promise<string> {
+  let output: Deno.CommandOutput;
+  try {
+    output = await new Deno.Command(deno, {
+      args,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+      env: { DENO_NO_UPDATE_CHECK: "1" },
+    }).output();
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new BuildError(`Cannot run "${deno}" to ${what}: ${detail}`);
+  }
+  if (!output.success) {
+    const stderr = decoder.decode(output.stderr).trim();
+    throw new BuildError(
+      `Cannot ${what}: "deno ${args[0]}" failed: ${
+        stderr.split("\n").slice(0, 3).join(" / ")
+      }`,
+    );
+  }
+  return decoder.decode(output.stdout);
+}
+
+/**
+ * The directory of Deno's cache (`DENO_DIR`) as `deno` sees it here.
+ *
+ * @param deno The deno binary.
+ * @returns Its absolute path.
+ * @throws {BuildError} When `deno info` fails.
+ *
+ * @example
+ * ```ts
+ * import { denoDir } from "./deno_cache.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.ok((await denoDir(Deno.execPath())).startsWith("/"));
+ * ```
+ */
+export async function denoDir(deno: string): Promise<string> {
+  const text = await runDeno(deno, ["info", "--json"], "find Deno's cache");
+  const info: unknown = JSON.parse(text);
+  const dir = typeof info === "object" && info !== null && "denoDir" in info
+    ? info.denoDir
+    : undefined;
+  if (typeof dir !== "string") {
+    throw new BuildError(
+      `Cannot find Deno's cache: "deno info --json" has no denoDir`,
+    );
+  }
+  return dir;
+}
+
+/**
+ * Downloads (if needed) everything `entries` import into Deno's cache.
+ *
+ * @param deno The deno binary.
+ * @param entries Absolute paths of the connectors' entry files.
+ * @throws {BuildError} When a module cannot be resolved or fetched.
+ *
+ * @example
+ * ```ts ignore
+ * import { cacheModules } from "./deno_cache.ts";
+ *
+ * await cacheModules(Deno.execPath(), ["/src/conn/importer.ts"]);
+ * ```
+ */
+export async function cacheModules(
+  deno: string,
+  entries: readonly string[],
+): Promise<void> {
+  await runDeno(
+    deno,
+    ["cache", "--quiet", ...entries],
+    `cache the modules of ${entries.join(", ")}`,
+  );
+}
