@@ -1,15 +1,24 @@
 // Shared by the integration tests: how to start the example and fixture
 // connectors with the permissions their compiled form gets.
 import { fileURLToPath as fromFileUrl } from "node:url";
+import {
+  derivePermissions,
+  permissionFlags,
+} from "../src/build/permissions.ts";
 
-const ENV = "--allow-env=GRPC_*";
+function localfs(type: "importer" | "exporter" | "storage"): string[] {
+  return derivePermissions({ type, locationFlags: ["localfs"] }).flags;
+}
 
-/** Permission flags by connector type, as the build grants them. */
+/**
+ * Permission flags: the example connectors get what the build grants them;
+ * `none` (fixtures that touch nothing) gets only what grpc-js needs.
+ */
 export const PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
-  importer: ["--allow-read", ENV],
-  exporter: ["--allow-read", "--allow-write", ENV],
-  storage: ["--allow-read", "--allow-write", ENV],
-  none: [ENV],
+  importer: localfs("importer"),
+  exporter: localfs("exporter"),
+  storage: localfs("storage"),
+  none: permissionFlags({ env: ["GRPC_*"] }),
 };
 
 /** The command that starts a `deno run` connector. */
