@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { ImporterClient } from "../testing.ts";
-import { example, tempDir } from "./_helpers.ts";
+import { example, fixture, PERMISSIONS, tempDir } from "./_helpers.ts";
 
 const NAMES = [
   "plain.txt",
@@ -222,5 +222,43 @@ Deno.test("importer Open of concurrent readers delivers each content intact", as
     }
   } finally {
     await importer.process.close();
+  }
+});
+
+Deno.test("an importer declaring needack receives plakar's verdict on every record", async () => {
+  await using dir = await tempDir();
+  const log = `${dir.path}/acks.jsonl`;
+  const importer = ImporterClient.spawn(
+    fixture("acking", [...PERMISSIONS.none!, `--allow-write=${dir.path}`]),
+  );
+  try {
+    const info = await importer.init("acking:///", { log });
+    assert.deepEqual(info.flags, ["needack"]);
+    const session = importer.import();
+    const records = [];
+    for await (const record of session) records.push(record);
+    assert.equal(records.length, 4);
+    const xattr = records[3]!;
+    assert.deepEqual(xattr.xattr, { name: "user.tag", kind: "extended" });
+    assert.equal(
+      await new Response(importer.open(xattr)).bytes().then((b) => b.length),
+      2,
+    );
+    await session.ack(records[0]!);
+    await session.ack(records[1]!, "could not store");
+    await session.ack(records[2]!);
+    await session.ack(xattr);
+    await session.done();
+    const acks = (await Deno.readTextFile(log)).trim().split("\n").map((l) =>
+      JSON.parse(l)
+    );
+    assert.deepEqual(acks, [
+      { pathname: "/" },
+      { pathname: "/a", error: "could not store" },
+      { pathname: "/b" },
+      { pathname: "/a", xattr: { name: "user.tag", kind: "extended" } },
+    ]);
+  } finally {
+    assert.equal((await importer.process.close()).code, 0);
   }
 });
