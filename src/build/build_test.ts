@@ -4,6 +4,7 @@ import { parse as parseYaml } from "yaml";
 import { ImporterClient } from "../../testing.ts";
 import { build } from "./build.ts";
 import { BuildError } from "./build_error.ts";
+import { denoDir } from "./deno_cache.ts";
 
 const EXAMPLE = fileURLToPath(new URL("../../examples/fs", import.meta.url));
 const decoder = new TextDecoder();
@@ -153,15 +154,227 @@ Deno.test("build() copies validators and extra files and shows declared permissi
   });
 });
 
-Deno.test("build() without launcher says compiled builds do not exist yet", async () => {
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// Whether this deno's runtime for this machine is already in DENO_DIR (then
+// deno compile needs no download and cannot fail for want of it).
+const runtimeCached = await exists(
+  `${await denoDir(
+    Deno.execPath(),
+  )}/dl/release/v${Deno.version.deno}/denort-${Deno.build.target}.zip`,
+);
+
+Deno.test({
+  name:
+    "build() without launcher fails in one sentence naming DENORT_BIN when the runtime cannot be downloaded",
+  ignore: runtimeCached,
+  async fn() {
+    await withTempDir(async (dir) => {
+      // A proxy that refuses connections: the download fails, online or not.
+      const proxy = ["HTTPS_PROXY", "https_proxy", "DENORT_BIN"].map((
+        name,
+      ) => [name, Deno.env.get(name)] as const);
+      Deno.env.set("HTTPS_PROXY", "http://127.0.0.1:9");
+      Deno.env.set("https_proxy", "http://127.0.0.1:9");
+      Deno.env.delete("DENORT_BIN");
+      try {
+        await assert.rejects(
+          () => build(EXAMPLE, { out: `${dir}/out` }),
+          (error: unknown) => {
+            assert.ok(error instanceof BuildError);
+            assert.match(
+              error.message,
+              new RegExp(
+                `^Cannot get the Deno ${
+                  Deno.version.deno.replaceAll(".", "\\.")
+                } runtime \\(denort\\) for ${Deno.build.target}: .*; set DENORT_BIN to a denort ${
+                  Deno.version.deno.replaceAll(".", "\\.")
+                } binary for ${Deno.build.target}\\.$`,
+              ),
+            );
+            assert.ok(!error.message.includes("\n"), error.message);
+            return true;
+          },
+        );
+      } finally {
+        for (const [name, value] of proxy) {
+          if (value === undefined) Deno.env.delete(name);
+          else Deno.env.set(name, value);
+        }
+      }
+    });
+  },
+});
+
+Deno.test("build() refuses a DENORT_BIN of another Deno version", async () => {
+  await withTempDir(async (dir) => {
+    const denort = `${dir}/denort`;
+    const fake = new Uint8Array(128);
+    fake.set([0x7f, 0x45, 0x4c, 0x46, 2, 1]);
+    fake.set(new TextEncoder().encode("Deno/1.0.0 "), 64);
+    await Deno.writeFile(denort, fake);
+    await assert.rejects(
+      () => build(EXAMPLE, { out: `${dir}/out`, denort }),
+      new RegExp(
+        `DENORT_BIN="${denort}" is the runtime of Deno 1\\.0\\.0 but the compiling deno is ${
+          Deno.version.deno.replaceAll(".", "\\.")
+        }: they must be the same version`,
+      ),
+    );
+  });
+});
+
+Deno.test("build() refuses options that do not fit launchers", async () => {
   await assert.rejects(
-    () => build(EXAMPLE, { out: "/nonexistent/out" }),
-    (error: unknown) => {
-      assert.ok(error instanceof BuildError);
-      assert.match(error.message, /not implemented yet: pass --launcher/);
-      return true;
-    },
+    () =>
+      build(EXAMPLE, {
+        out: "/nonexistent/out",
+        launcher: true,
+        targets: "all",
+      }),
+    /--target is for compiled builds/,
   );
+  await assert.rejects(
+    () =>
+      build(EXAMPLE, {
+        out: "/nonexistent/out",
+        launcher: true,
+        verifyReproducible: true,
+      }),
+    /--verify-reproducible is for compiled builds/,
+  );
+  await assert.rejects(
+    () => build(EXAMPLE, { out: "/nonexistent/out", packageVersion: "1.0" }),
+    /semver with a leading v/,
+  );
+  await assert.rejects(
+    () =>
+      build(EXAMPLE, {
+        out: "/nonexistent/out",
+        targets: ["x86_64-unknown-freebsd"],
+      }),
+    /"x86_64-unknown-freebsd" is not a target deno compile knows/,
+  );
+});
+
+// A stand-in for a deno binary: answers --version, info, cache, and
+// compile (writes a small file holding its arguments, the output's
+// directory left out).
+const FAKE_DENO = `#!/bin/sh
+case "$1" in
+  --version) echo "deno 2.7.11 (stable, release, x86_64-unknown-linux-gnu)" ;;
+  info) echo '{"denoDir": "'"$FAKE_DENO_DIR"'"}' ;;
+  cache) ;;
+  compile)
+    case " $* " in *" list-targets "*)
+      echo "error: invalid value 'list-targets' for '--target <target>'" >&2
+      echo "  [possible values: x86_64-unknown-linux-gnu, aarch64-unknown-linux-gnu, x86_64-pc-windows-msvc, x86_64-apple-darwin, aarch64-apple-darwin]" >&2
+      exit 1 ;;
+    esac
+    out=""; prev=""
+    for a in "$@"; do [ "$prev" = "--output" ] && out="$a"; prev="$a"; done
+    printf '%s\\n' "$*" | sed "s#$out#$(basename "$out")#" > "$out"
+    chmod 755 "$out" ;;
+  *) exit 3 ;;
+esac
+`;
+
+Deno.test("build() lays out one package per target, .exe for Windows, flags for the compiling deno", async () => {
+  await withTempDir(async (dir) => {
+    const deno = `${dir}/deno`;
+    await Deno.writeTextFile(deno, FAKE_DENO, { mode: 0o755 });
+    await Deno.chmod(deno, 0o755);
+    await Deno.mkdir(`${dir}/denodir`);
+    const previous = Deno.env.get("FAKE_DENO_DIR");
+    Deno.env.set("FAKE_DENO_DIR", `${dir}/denodir`);
+    try {
+      const out = `${dir}/out`;
+      const result = await build(EXAMPLE, {
+        out,
+        deno,
+        targets: "all",
+        verifyReproducible: true,
+      });
+      assert.equal(result.kind, "compiled");
+      assert.equal(result.denoVersion, "2.7.11");
+      assert.equal(result.reproducible, true);
+      assert.deepEqual(
+        result.packages.map((p) => [p.platform, p.target]),
+        [
+          ["linux_amd64", "x86_64-unknown-linux-gnu"],
+          ["linux_arm64", "aarch64-unknown-linux-gnu"],
+          ["windows_amd64", "x86_64-pc-windows-msvc"],
+          ["darwin_amd64", "x86_64-apple-darwin"],
+          ["darwin_arm64", "aarch64-apple-darwin"],
+        ],
+      );
+      assert.deepEqual(
+        [...Deno.readDirSync(out)].map((e) => e.name).sort(),
+        [
+          "darwin_amd64",
+          "darwin_arm64",
+          "linux_amd64",
+          "linux_arm64",
+          "windows_amd64",
+        ],
+      );
+      const windows = result.packages[2]!;
+      assert.deepEqual(windows.files.map((f) => f.name), [
+        "denofs-importer.exe",
+        "denofs-exporter.exe",
+        "denofs-storage.exe",
+      ]);
+      const manifest = parseYaml(await Deno.readTextFile(windows.manifest));
+      assert.equal(manifest.connectors[0].executable, "denofs-importer.exe");
+      // Deno 2.7.11 needs the loopback bridge.
+      assert.deepEqual(result.connectors[0]!.flags, [
+        "--allow-read",
+        "--allow-net=127.0.0.1",
+        "--allow-env=GRPC_*",
+      ]);
+      const args = await Deno.readTextFile(
+        `${out}/darwin_arm64/denofs-importer`,
+      );
+      assert.match(
+        args,
+        /^compile --quiet --no-prompt --no-code-cache --allow-read --allow-net=127\.0\.0\.1 --allow-env=GRPC_\* --target aarch64-apple-darwin --output denofs-importer \S+\/examples\/fs\/importer\.ts\n$/,
+      );
+      for (const p of result.packages) {
+        for (const f of p.files) {
+          assert.equal(f.size, (await Deno.stat(f.path)).size);
+          assert.match(f.sha256, /^[0-9a-f]{64}$/);
+        }
+      }
+
+      // One target: the output directory is the package.
+      const one = await build(EXAMPLE, {
+        out: `${dir}/one`,
+        deno,
+        targets: ["aarch64-apple-darwin"],
+      });
+      assert.equal(one.packages[0]!.dir, `${dir}/one`);
+      assert.equal(one.manifest, `${dir}/one/manifest.yaml`);
+      await assert.rejects(
+        () =>
+          build(EXAMPLE, {
+            out: `${dir}/two`,
+            deno,
+            targets: ["aarch64-pc-windows-msvc"],
+          }),
+        /Deno 2\.7\.11 cannot compile for aarch64-pc-windows-msvc/,
+      );
+    } finally {
+      if (previous === undefined) Deno.env.delete("FAKE_DENO_DIR");
+      else Deno.env.set("FAKE_DENO_DIR", previous);
+    }
+  });
 });
 
 Deno.test("build() refuses to write into the source directory", async () => {

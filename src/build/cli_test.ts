@@ -18,12 +18,13 @@ async function taskFlags(): Promise<string[]> {
 async function cli(
   args: string[],
   cwd = ROOT,
+  env: Record<string, string> = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", ...await taskFlags(), `${ROOT}src/build/cli.ts`, ...args],
     cwd: ROOT,
     stdin: "null",
-    env: { INIT_CWD: cwd },
+    env: { INIT_CWD: cwd, ...env },
   }).output();
   return {
     code: out.code,
@@ -35,7 +36,13 @@ async function cli(
 Deno.test("cli prints each connector's executable and permission flags", async () => {
   const out = await Deno.makeTempDir({ prefix: "build cli " });
   try {
-    const result = await cli(["examples/fs", "--out", out, "--launcher"]);
+    const result = await cli([
+      "examples/fs",
+      "--out",
+      out,
+      "--launcher",
+      "--no-package",
+    ]);
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stderr, "");
     const lines = result.stdout.split("\n");
@@ -78,7 +85,10 @@ Deno.test("cli resolves relative paths against INIT_CWD", async () => {
   const cwd = await Deno.makeTempDir();
   try {
     const example = relative(cwd, `${ROOT}examples/fs`);
-    const result = await cli([example, "--out", "built", "--launcher"], cwd);
+    const result = await cli(
+      [example, "--out", "built", "--launcher", "--no-package"],
+      cwd,
+    );
     assert.equal(result.code, 0, result.stderr);
     assert.ok((await Deno.stat(`${cwd}/built/manifest.yaml`)).isFile);
   } finally {
@@ -86,14 +96,42 @@ Deno.test("cli resolves relative paths against INIT_CWD", async () => {
   }
 });
 
-Deno.test("cli without --launcher fails with one clear line", async () => {
-  const result = await cli(["examples/fs", "--out", "/nonexistent/out"]);
-  assert.equal(result.code, 1);
-  assert.equal(result.stdout, "");
-  assert.match(
-    result.stderr,
-    /^build: Compiled builds \(deno compile\) are not implemented yet: pass --launcher .*\n$/,
-  );
+Deno.test("cli compile errors are one line: a DENORT_BIN of another version", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const denort = `${dir}/denort`;
+    await Deno.writeTextFile(denort, "not a runtime, but says Deno/0.1.0 ");
+    const result = await cli(["examples/fs", "--out", `${dir}/out`], ROOT, {
+      DENORT_BIN: denort,
+    });
+    assert.equal(result.code, 1);
+    assert.equal(result.stdout, "");
+    assert.match(
+      result.stderr,
+      /^build: DENORT_BIN=".*" is the runtime of Deno 0\.1\.0 but the compiling deno is .*\n$/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("cli --help lists the compile options", async () => {
+  const result = await cli(["--help"]);
+  assert.equal(result.code, 0);
+  for (
+    const option of [
+      "--target",
+      "--deno ",
+      "--deno-version",
+      "--verify-reproducible",
+      "--plakar",
+      "--no-package",
+      "--pkg-version",
+      "DENORT_BIN",
+    ]
+  ) {
+    assert.ok(result.stdout.includes(option), option);
+  }
 });
 
 Deno.test("cli reports a bad manifest as one line naming the file", async () => {

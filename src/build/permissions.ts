@@ -1,18 +1,21 @@
 /**
  * Which Deno permissions a built connector runs with: one table, by
- * connector type and whether the location is a local path, plus what the
- * connector declares under `permissions:` in its manifest.
+ * connector type, whether the location is a local path and which Deno
+ * runtime runs it, plus what the connector declares under `permissions:` in
+ * its manifest.
  *
- * | connector                         | granted                        |
- * |-----------------------------------|--------------------------------|
- * | importer with `localfs`           | `--allow-read`                 |
- * | exporter or storage with `localfs`| `--allow-read --allow-write`   |
- * | any type without `localfs`        | `--allow-net`                  |
- * | every connector                   | `--allow-env=GRPC_*` (grpc-js) |
+ * | connector                          | granted                        |
+ * |------------------------------------|--------------------------------|
+ * | importer with `localfs`            | `--allow-read`                 |
+ * | exporter or storage with `localfs` | `--allow-read --allow-write`   |
+ * | any type without `localfs`         | `--allow-net`                  |
+ * | every connector                    | `--allow-env=GRPC_*` (grpc-js) |
+ * | on a runtime older than Deno 2.9.4 | `--allow-net=127.0.0.1` (the loopback bridge) |
  *
  * @module
  */
 import { isAbsolute, resolve } from "node:path";
+import { supportsInjection } from "../transport/injection.ts";
 import { BuildError } from "./build_error.ts";
 
 /** A permission a connector can be granted. */
@@ -62,6 +65,14 @@ export interface PermissionSubject {
    * @default {{}}
    */
   declared?: Permissions;
+  /**
+   * The version of the Deno runtime the connector runs on (the one that
+   * compiles it, or the one its launcher runs). Before Deno 2.9.4 the SDK
+   * reaches stdin and stdout through a loopback bridge, which needs
+   * `--allow-net=127.0.0.1`.
+   * @default {undefined} (a runtime that needs no bridge)
+   */
+  runtime?: string;
 }
 
 /** The permissions of one connector, as flags. */
@@ -81,12 +92,37 @@ const LOCAL: { readonly [type in ConnectorKind]: Permissions } = {
 const REMOTE: Permissions = { net: true };
 // grpc-js reads GRPC_* variables when it loads.
 const ALWAYS: Permissions = { env: ["GRPC_*"] };
+// Runtimes that cannot run HTTP/2 on the pipes: the gRPC server listens on
+// 127.0.0.1 and the SDK bridges one loopback connection to stdin/stdout.
+const BRIDGE: Permissions = { net: ["127.0.0.1"] };
+
+/**
+ * Whether connectors running on a Deno runtime need the loopback bridge
+ * (and so `--allow-net=127.0.0.1`).
+ *
+ * @param runtime A Deno version, such as `2.7.11`.
+ * @returns `true` before Deno 2.9.4.
+ *
+ * @example
+ * ```ts
+ * import { needsBridge } from "./permissions.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(needsBridge("2.7.11"), true);
+ * assert.equal(needsBridge("2.9.6"), false);
+ * ```
+ */
+export function needsBridge(runtime: string): boolean {
+  return !supportsInjection(runtime);
+}
 
 /**
  * The permissions the table grants a connector, before what it declares.
  *
  * @param type The connector's type.
  * @param locationFlags Its location flags.
+ * @param runtime The version of the Deno runtime that runs it (see
+ *   {@linkcode PermissionSubject.runtime}).
  * @returns The grants.
  *
  * @example
@@ -102,14 +138,23 @@ const ALWAYS: Permissions = { env: ["GRPC_*"] };
  *   net: true,
  *   env: ["GRPC_*"],
  * });
+ * assert.deepEqual(tablePermissions("importer", ["localfs"], "2.7.11"), {
+ *   read: true,
+ *   net: ["127.0.0.1"],
+ *   env: ["GRPC_*"],
+ * });
  * ```
  */
 export function tablePermissions(
   type: ConnectorKind,
   locationFlags: readonly string[],
+  runtime?: string,
 ): Permissions {
   const byLocation = locationFlags.includes("localfs") ? LOCAL[type] : REMOTE;
-  return mergePermissions(byLocation, ALWAYS);
+  const always = runtime !== undefined && needsBridge(runtime)
+    ? mergePermissions(ALWAYS, BRIDGE)
+    : ALWAYS;
+  return mergePermissions(byLocation, always);
 }
 
 /**
@@ -176,7 +221,8 @@ export function permissionFlags(permissions: Permissions): string[] {
  * The permission flags a connector runs with: the table's, merged with what
  * it declares.
  *
- * @param subject The connector's type, location flags and declared grants.
+ * @param subject The connector's type, location flags, declared grants and
+ *   runtime.
  * @returns All flags, and the declared ones alone.
  *
  * @example An exporter of local paths that also runs `tar`
@@ -197,6 +243,17 @@ export function permissionFlags(permissions: Permissions): string[] {
  * ]);
  * assert.deepEqual(declaredFlags, ["--allow-run=tar"]);
  * ```
+ *
+ * @example An importer of local paths compiled with Deno 2.7.11
+ * ```ts
+ * import { derivePermissions } from "./permissions.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(
+ *   derivePermissions({ type: "importer", locationFlags: ["localfs"], runtime: "2.7.11" }).flags,
+ *   ["--allow-read", "--allow-net=127.0.0.1", "--allow-env=GRPC_*"],
+ * );
+ * ```
  */
 export function derivePermissions(
   subject: PermissionSubject,
@@ -205,7 +262,7 @@ export function derivePermissions(
   return {
     flags: permissionFlags(
       mergePermissions(
-        tablePermissions(subject.type, subject.locationFlags),
+        tablePermissions(subject.type, subject.locationFlags, subject.runtime),
         declared,
       ),
     ),

@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
+import { supportsInjection } from "../transport/injection.ts";
 import { BuildError } from "./build_error.ts";
 import {
   type ConnectorKind,
   derivePermissions,
   mergePermissions,
+  needsBridge,
   parseDeclaredPermissions,
   permissionFlags,
   tablePermissions,
@@ -156,4 +158,52 @@ Deno.test("parseDeclaredPermissions() refuses other shapes with one line", () =>
       JSON.stringify(value),
     );
   }
+});
+
+Deno.test("derivePermissions() adds the loopback bridge only for runtimes before Deno 2.9.4", () => {
+  const importer = (runtime?: string) =>
+    derivePermissions({
+      type: "importer",
+      locationFlags: ["localfs"],
+      ...(runtime !== undefined ? { runtime } : {}),
+    }).flags;
+  assert.deepEqual(importer("2.7.11"), [
+    "--allow-read",
+    "--allow-net=127.0.0.1",
+    ENV,
+  ]);
+  assert.deepEqual(importer("2.9.3"), [
+    "--allow-read",
+    "--allow-net=127.0.0.1",
+    ENV,
+  ]);
+  for (const runtime of [undefined, "2.9.4", "2.9.6", "3.0.0"]) {
+    assert.deepEqual(importer(runtime), ["--allow-read", ENV], String(runtime));
+  }
+  // A remote connector's --allow-net already covers the loopback.
+  assert.deepEqual(
+    derivePermissions({ type: "storage", locationFlags: [], runtime: "2.7.11" })
+      .flags,
+    ["--allow-net", ENV],
+  );
+  // Declared hosts are kept beside it, and it is not reported as declared.
+  const declared = derivePermissions({
+    type: "exporter",
+    locationFlags: ["localfs"],
+    declared: { net: ["api.example.com:443"] },
+    runtime: "2.7.11",
+  });
+  assert.deepEqual(declared.flags, [
+    "--allow-read",
+    "--allow-write",
+    "--allow-net=127.0.0.1,api.example.com:443",
+    ENV,
+  ]);
+  assert.deepEqual(declared.declaredFlags, ["--allow-net=api.example.com:443"]);
+});
+
+Deno.test("needsBridge() agrees with the transport's choice", () => {
+  assert.equal(needsBridge("2.7.11"), !supportsInjection("2.7.11"));
+  assert.equal(needsBridge("2.9.4"), !supportsInjection("2.9.4"));
+  assert.equal(needsBridge(Deno.version.deno), !supportsInjection());
 });

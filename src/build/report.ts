@@ -1,12 +1,15 @@
 /**
  * What the build prints: one table row per connector (executable, type,
  * protocols, permission flags, and which of them the manifest declared),
- * then the commands that package and install the result.
+ * then each executable with its size and SHA-256, then the package plakar
+ * made or the commands that package and install the result.
  *
  * @module
  */
+import { relative } from "node:path";
 import type { BuildResult } from "./build.ts";
 import { shellQuote } from "./launcher.ts";
+import { needsBridge } from "./permissions.ts";
 
 /**
  * Lays out rows as columns separated by two spaces.
@@ -55,6 +58,26 @@ export function goPlatform(): string {
 }
 
 /**
+ * A size in bytes for people: MiB with one decimal, and the exact count.
+ *
+ * @param bytes A size.
+ * @returns For example `104.7 MiB (109782313 B)`.
+ *
+ * @example
+ * ```ts
+ * import { formatSize } from "./report.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(formatSize(109782313), "104.7 MiB (109782313 B)");
+ * assert.equal(formatSize(512), "512 B");
+ * ```
+ */
+export function formatSize(bytes: number): string {
+  if (bytes < 1024 * 1024) return `${bytes} B`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB (${bytes} B)`;
+}
+
+/**
  * The lines the build prints about what it made.
  *
  * @param result What {@linkcode build} returned.
@@ -68,9 +91,11 @@ export function goPlatform(): string {
  * const lines = formatReport({
  *   name: "x",
  *   source: "/src/x/manifest.yaml",
+ *   kind: "compiled",
  *   out: "/out",
  *   manifest: "/out/manifest.yaml",
  *   deno: "/bin/deno",
+ *   denoVersion: "2.7.11",
  *   denoDir: "/cache/deno",
  *   connectors: [{
  *     type: "importer",
@@ -81,8 +106,20 @@ export function goPlatform(): string {
  *     flags: ["--allow-net", "--allow-env=GRPC_*"],
  *     declaredFlags: [],
  *   }],
+ *   packages: [{
+ *     platform: "linux_amd64",
+ *     os: "linux",
+ *     arch: "amd64",
+ *     target: "x86_64-unknown-linux-gnu",
+ *     dir: "/out",
+ *     manifest: "/out/manifest.yaml",
+ *     files: [{ name: "x-importer", path: "/out/x-importer", size: 2 ** 20, sha256: "ab" }],
+ *   }],
+ *   packageVersion: "v1.0.0",
+ *   reproducible: false,
  * });
  * assert.ok(lines.some((l) => /^x-importer +importer +x +--allow-net --allow-env=GRPC_\* +-$/.test(l)));
+ * assert.ok(lines.some((l) => /^x86_64-unknown-linux-gnu +x-importer +1\.0 MiB \(1048576 B\) +ab$/.test(l)));
  * ```
  */
 export function formatReport(result: BuildResult): string[] {
@@ -102,20 +139,78 @@ export function formatReport(result: BuildResult): string[] {
       c.declaredFlags.length > 0 ? c.declaredFlags.join(" ") : "-",
     ]),
   ];
-  const ptar = `${result.name}_v1.0.0_${goPlatform()}.ptar`;
-  return [
+  const how = result.kind === "compiled"
+    ? `with deno compile (Deno ${result.denoVersion}, ${result.deno})`
+    : `as launchers (Deno ${result.denoVersion})`;
+  const lines = [
     `Built package "${result.name}" (${result.connectors.length} connectors) from ${result.source}`,
-    `into ${result.out}:`,
+    `${how} into ${result.out}:`,
     "",
     ...formatTable(rows),
-    "",
-    `Each executable is a launcher: ${result.deno} run --quiet --no-prompt --cached-only <permission flags> <entry>`,
-    `(DENO_DIR=${result.denoDir}; the entry files must stay where they are)`,
-    "",
-    "Package and install it:",
-    `  cd ${
-      shellQuote(result.out)
-    } && plakar pkg create ./manifest.yaml v1.0.0`,
-    `  plakar pkg add ./${ptar}`,
   ];
+  if (needsBridge(result.denoVersion)) {
+    lines.push(
+      "",
+      `--allow-net=127.0.0.1: Deno ${result.denoVersion} cannot run gRPC on stdin/stdout itself (Deno 2.9.4 can);`,
+      "the connectors reach plakar through one loopback connection on 127.0.0.1, and revoke that grant once it is up.",
+    );
+  }
+  lines.push("");
+  if (result.kind === "launcher") {
+    lines.push(
+      `Each executable is a launcher: ${result.deno} run --quiet --no-prompt --cached-only <permission flags> <entry>`,
+      `(DENO_DIR=${result.denoDir}; the entry files must stay where they are)`,
+    );
+  } else {
+    lines.push(
+      ...formatTable([
+        ["TARGET", "EXECUTABLE", "SIZE", "SHA-256"],
+        ...result.packages.flatMap((p) =>
+          p.files.map((f) => [
+            p.target ?? p.platform,
+            relative(result.out, f.path),
+            formatSize(f.size),
+            f.sha256,
+          ])
+        ),
+      ]),
+      "",
+      "Each executable embeds its connector, the SDK and the Deno runtime: it needs no deno, no source and no network.",
+    );
+    if (result.reproducible) {
+      lines.push(
+        "Reproducible: each executable was compiled twice, byte-identical.",
+      );
+    }
+  }
+  lines.push("");
+  const made = result.packages.filter((p) => p.ptar !== undefined);
+  if (made.length === result.packages.length) {
+    lines.push("Packaged by plakar pkg create; install with:");
+    for (const p of result.packages) {
+      lines.push(`  plakar pkg add ${shellQuote(p.ptar!)}`);
+    }
+    return lines;
+  }
+  if (result.plakarMissing !== undefined) {
+    lines.push(`Not packaged: ${result.plakarMissing}.`);
+  }
+  lines.push("Package and install it:");
+  for (const p of result.packages) {
+    const env = p.platform === goPlatform()
+      ? ""
+      : `GOOS=${p.os} GOARCH=${p.arch} `;
+    const ptar = `${result.name}_${result.packageVersion}_${p.platform}.ptar`;
+    lines.push(
+      `  cd ${
+        shellQuote(p.dir)
+      } && ${env}plakar pkg create ./manifest.yaml ${result.packageVersion}`,
+      `  plakar pkg add ./${ptar}${
+        p.platform === goPlatform()
+          ? ""
+          : `    # on a ${p.os}/${p.arch} machine`
+      }`,
+    );
+  }
+  return lines;
 }

@@ -1,6 +1,6 @@
 // Serves one gRPC service over the process's stdin and stdout.
 import { Duplex } from "node:stream";
-import { connect, type Socket } from "node:net";
+import { createServer, type Socket } from "node:net";
 import {
   type ChannelOptions,
   Server,
@@ -11,15 +11,16 @@ import {
 import { pumpStdin, type StdinSink } from "./stdin_source.ts";
 import { takeStdout } from "./stdout_guard.ts";
 import { fail, programName } from "./preflight.ts";
+import { supportsInjection } from "./injection.ts";
 
 /**
  * How the gRPC server reaches stdin and stdout.
  *
  * - `inject`: the HTTP/2 session runs directly on the pipes (Deno 2.9.4 and
  *   later, where node:http2 accepts any stream with write backpressure).
- * - `bridge`: the server listens on 127.0.0.1 and bytes are copied between
- *   the pipes and one loopback connection (older runtimes; needs
- *   `--allow-net=127.0.0.1`).
+ * - `bridge`: bytes are copied between the pipes and one loopback
+ *   connection on 127.0.0.1 that the server is given (older runtimes; needs
+ *   `--allow-net=127.0.0.1`, revoked once the connection is up).
  * - `auto`: `inject` where the runtime supports it, `bridge` otherwise.
  */
 export type Transport = "auto" | "inject" | "bridge";
@@ -30,14 +31,7 @@ const SERVER_OPTIONS: ChannelOptions = {
   "grpc.max_receive_message_length": 4 * 1024 * 1024,
 };
 
-/** Whether this runtime can run HTTP/2 directly on the stdio pipes. */
-export function supportsInjection(
-  version: string = Deno.version.deno,
-): boolean {
-  const [major = 0, minor = 0, patch = 0] = version.split(/[.-]/).map(Number);
-  return major > 2 ||
-    (major === 2 && (minor > 9 || (minor === 9 && patch >= 4)));
-}
+export { supportsInjection };
 
 /** Serves `handlers` on stdin/stdout until stdin ends (exit 0). */
 export async function serveStdio(
@@ -129,36 +123,67 @@ function injectedConnection(
   };
 }
 
-/** One loopback connection to a grpc-js server, bridged to the pipes. */
+/**
+ * One loopback connection, bridged to the pipes, for runtimes whose
+ * node:http2 cannot run on them. Our own listener on 127.0.0.1 accepts our
+ * own connection only (any other is dropped), then stops listening; the
+ * accepted socket is handed to grpc-js as its connection. Our end is Deno's
+ * own TCP (node:net sockets paused for backpressure lose or reorder bytes
+ * under load in those runtimes), read and written as web streams, with
+ * backpressure both ways. Once the bridge is up, the loopback permission it
+ * needed (`--allow-net=127.0.0.1`) is revoked: the connector cannot reach
+ * 127.0.0.1 itself.
+ */
 async function bridgedConnection(
   server: Server,
   stdout: WritableStreamDefaultWriter<Uint8Array>,
 ): Promise<StdinSink> {
+  const listener = createServer();
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(
-      "127.0.0.1:0",
-      ServerCredentials.createInsecure(),
-      (error, port) => (error ? reject(error) : resolve(port)),
-    );
+    listener.once("error", reject);
+    listener.listen(0, "127.0.0.1", () => {
+      const address = listener.address();
+      resolve(typeof address === "object" && address ? address.port : 0);
+    });
   });
-  const socket: Socket = await new Promise((resolve, reject) => {
-    const s = connect(port, "127.0.0.1", () => resolve(s));
-    s.once("error", reject);
+  const accepted: Socket[] = [];
+  let arrived: () => void = () => {};
+  listener.on("connection", (socket: Socket) => {
+    accepted.push(socket);
+    arrived();
   });
-  socket.setNoDelay(true);
-  socket.on("data", (chunk: Uint8Array) => {
-    socket.pause();
-    stdout.write(chunk).then(() => socket.resume(), onBroken);
-  });
-  socket.on(
-    "close",
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  conn.setNoDelay(true);
+  const ours = conn.localAddr.port;
+  let socket: Socket | undefined;
+  while (socket === undefined) {
+    for (const s of accepted.splice(0)) {
+      if (s.remotePort === ours && socket === undefined) socket = s;
+      else s.destroy();
+    }
+    if (socket === undefined) {
+      await new Promise<void>((resolve) => (arrived = resolve));
+    }
+  }
+  listener.close();
+  listener.on("connection", (s: Socket) => s.destroy());
+  server.createConnectionInjector(ServerCredentials.createInsecure())
+    .injectConnection(socket);
+  if (Deno.permissions.querySync({ name: "net" }).state !== "granted") {
+    Deno.permissions.revokeSync({ name: "net", host: "127.0.0.1" });
+  }
+
+  (async () => {
+    for await (const chunk of conn.readable) await stdout.write(chunk);
+  })().then(
     () => onBroken(new Error("the loopback connection closed")),
+    onBroken,
   );
-  socket.on("error", onBroken);
+  const toServer = conn.writable.getWriter();
   return {
-    data(chunk) {
-      if (socket.write(chunk)) return;
-      return new Promise<void>((resolve) => socket.once("drain", resolve));
+    async data(chunk) {
+      await toServer.ready;
+      toServer.write(chunk).catch(onBroken);
     },
     end: onEnd,
     garbage: onGarbage,

@@ -1,13 +1,29 @@
 /**
  * End-to-end tests against the real plakar v1.1.4: the `denofs` example
- * package is built with `deno task build --launcher`, packaged with
- * `plakar pkg create`, installed with `plakar pkg add`, and used by plakar
- * itself as importer, exporter and repository storage.
+ * package is built with `deno task build`, packaged with `plakar pkg
+ * create`, installed with `plakar pkg add`, and used by plakar itself as
+ * importer, exporter and repository storage.
  *
  * ```sh
  * deno task e2e                      # = deno test -A tests/e2e/plakar_e2e.ts
  * PLAKAR_BIN=/path/to/plakar deno task e2e
+ * deno task e2e:compiled             # the same scenarios, compiled binaries
  * ```
+ *
+ * Two builds (`E2E_BUILD`):
+ *
+ * - `launcher` (the default): `--launcher` executables, which run the
+ *   sources with the deno that ran the build;
+ * - `compiled`: `deno compile` binaries made by Deno `E2E_DENO_VERSION`
+ *   (default 2.7.11, the one release whose runtime can be had offline: its
+ *   connectors use the loopback bridge and get `--allow-net=127.0.0.1`),
+ *   with `DENORT_BIN`, or else the runtime `../shared/tools/offline-denort/
+ *   provision` prints when it is there. Each binary is compiled twice and
+ *   must be byte-identical, must not contain the sources' path, and is
+ *   copied into a fresh directory before packaging; plakar then runs with
+ *   no `deno` on `PATH` and an empty `DENO_DIR`. With `E2E_HIDE_SOURCES=1`
+ *   (CI, on its throwaway clone) `examples/fs` is also moved away while the
+ *   scenarios run.
  *
  * plakar comes from `PLAKAR_BIN` when that file exists, otherwise from
  * `tools/install_plakar.sh` (which reuses or builds one). Every scenario has
@@ -25,11 +41,22 @@
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
+import { needsBridge } from "../../src/build/permissions.ts";
+import {
+  DENO_VERSION,
+  denortBin,
+  fileContains,
+  movePackage,
+  pathWithoutDeno,
+} from "./_compiled.ts";
 import { compareTrees } from "./compare.ts";
 import { generateTree } from "./tree.ts";
 
 const ROOT_DIR = fileURLToPath(new URL("../../", import.meta.url));
 const EXAMPLE = `${ROOT_DIR}examples/fs`;
+const COMPILED = Deno.env.get("E2E_BUILD") === "compiled";
+const MODE = COMPILED ? "compiled" : "launcher";
+
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 const MIB = 1024 * 1024;
@@ -139,6 +166,12 @@ const DROP_DAC = [
   "--inh-caps=-dac_override,-dac_read_search",
 ];
 
+/**
+ * What plakar runs with besides its home: for compiled builds, a `PATH`
+ * without any `deno` and a `DENO_DIR` that does not exist.
+ */
+let connectorEnv: Record<string, string> = {};
+
 /** One isolated plakar home. */
 class PlakarHome {
   readonly dir: string;
@@ -173,6 +206,7 @@ class PlakarHome {
       XDG_DATA_HOME: `${this.dir}/data`,
       XDG_CONFIG_HOME: `${this.dir}/config`,
       DENO_NO_UPDATE_CHECK: "1",
+      ...connectorEnv,
     };
   }
 
@@ -272,21 +306,7 @@ async function findPlakar(): Promise<string> {
 }
 
 async function buildPackage(work: string, plakar: string): Promise<string> {
-  const out = `${work}/pkg`;
-  const built = await run(
-    Deno.execPath(),
-    ["task", "build", EXAMPLE, "--out", out, "--launcher"],
-    { cwd: ROOT_DIR },
-  );
-  assert.equal(built.code, 0, describe("deno task build", built));
-  for (const name of ["denofs-importer", "denofs-exporter", "denofs-storage"]) {
-    assert.match(built.stdout, new RegExp(`^${name} `, "m"));
-    const info = await Deno.stat(`${out}/${name}`);
-    assert.equal(info.mode! & 0o111, 0o111, `${name} is not executable`);
-  }
-  const importer = await Deno.readTextFile(`${out}/denofs-importer`);
-  assert.match(importer, / --allow-read '--allow-env=GRPC_\*' /);
-  assert.doesNotMatch(importer, /--allow-write|--allow-net/);
+  const out = COMPILED ? await buildCompiled(work) : await buildLaunchers(work);
   const manifest = await Deno.readTextFile(`${out}/manifest.yaml`);
   assert.doesNotMatch(manifest, /^\s*(entry|permissions):/m);
 
@@ -301,6 +321,111 @@ async function buildPackage(work: string, plakar: string): Promise<string> {
     ?.[1];
   assert.ok(ptar, describe("plakar pkg create", created));
   return ptar;
+}
+
+const EXECUTABLES = ["denofs-importer", "denofs-exporter", "denofs-storage"];
+
+async function buildLaunchers(work: string): Promise<string> {
+  const out = `${work}/pkg`;
+  const built = await run(
+    Deno.execPath(),
+    ["task", "build", EXAMPLE, "--out", out, "--launcher", "--no-package"],
+    { cwd: ROOT_DIR },
+  );
+  assert.equal(built.code, 0, describe("deno task build", built));
+  for (const name of EXECUTABLES) {
+    assert.match(built.stdout, new RegExp(`^${name} `, "m"));
+    const info = await Deno.stat(`${out}/${name}`);
+    assert.equal(info.mode! & 0o111, 0o111, `${name} is not executable`);
+  }
+  const importer = await Deno.readTextFile(`${out}/denofs-importer`);
+  assert.match(importer, / --allow-read '--allow-env=GRPC_\*' /);
+  assert.doesNotMatch(importer, /--allow-write|--allow-net/);
+  return out;
+}
+
+async function buildCompiled(work: string): Promise<string> {
+  const built = `${work}/built`;
+  const denort = await denortBin();
+  const args = [
+    "task",
+    "build",
+    EXAMPLE,
+    "--out",
+    built,
+    "--deno-version",
+    DENO_VERSION,
+    "--verify-reproducible",
+    "--no-package",
+  ];
+  const result = await run(Deno.execPath(), args, {
+    cwd: ROOT_DIR,
+    env: denort !== undefined ? { DENORT_BIN: denort } : {},
+  });
+  assert.equal(result.code, 0, describe("deno task build (compiled)", result));
+  log(result.stdout.trimEnd());
+  const bridge = needsBridge(DENO_VERSION) ? " --allow-net=127.0.0.1" : "";
+  for (
+    const [name, flags] of [
+      ["denofs-importer", `--allow-read${bridge}`],
+      ["denofs-exporter", `--allow-read --allow-write${bridge}`],
+      ["denofs-storage", `--allow-read --allow-write${bridge}`],
+    ]
+  ) {
+    const row = new RegExp(
+      `^${name} +\\S+ +denofs +${flags} --allow-env=GRPC_\\* +-$`,
+      "m",
+    );
+    assert.match(result.stdout, row);
+    assert.match(
+      result.stdout,
+      new RegExp(
+        `^\\S+ +${name} +[\\d.]+ MiB \\(\\d+ B\\) +[0-9a-f]{64}$`,
+        "m",
+      ),
+    );
+  }
+  assert.match(result.stdout, /^Reproducible: /m);
+
+  // The package alone, in a directory of its own.
+  const out = `${work}/pkg`;
+  await movePackage(built, out);
+  for (const name of EXECUTABLES) {
+    const path = `${out}/${name}`;
+    const head = (await Deno.readFile(path)).subarray(0, 4);
+    assert.deepEqual([...head], [0x7f, 0x45, 0x4c, 0x46], `${name} is not ELF`);
+    assert.ok(
+      !await fileContains(path, ROOT_DIR),
+      `${name} contains the path of the sources ${ROOT_DIR}`,
+    );
+  }
+  connectorEnv = {
+    PATH: await pathWithoutDeno(),
+    DENO_DIR: `${work}/no-deno-dir`,
+  };
+  const which = await run("sh", ["-c", "command -v deno"], {
+    env: connectorEnv,
+  });
+  assert.notEqual(which.code, 0, `deno is on plakar's PATH: ${which.stdout}`);
+  if (Deno.env.get("E2E_HIDE_SOURCES") === "1") await hideSources();
+  return out;
+}
+
+// examples/fs moved away while the scenarios run (CI's throwaway clone).
+const HIDDEN = `${ROOT_DIR}examples/.fs-hidden-by-e2e`;
+let hidden = false;
+
+async function hideSources(): Promise<void> {
+  await Deno.rename(EXAMPLE, HIDDEN);
+  hidden = true;
+  globalThis.addEventListener("unload", () => restoreSources());
+  log(`moved ${EXAMPLE} to ${HIDDEN} while the scenarios run`);
+}
+
+function restoreSources(): void {
+  if (!hidden) return;
+  Deno.renameSync(HIDDEN, EXAMPLE);
+  hidden = false;
 }
 
 function getSetup(): Promise<Setup> {
@@ -331,7 +456,7 @@ function getSetup(): Promise<Setup> {
     log(
       `set-up in ${work}: plakar ${plakar} (${
         seconds(t1 - t0)
-      } s), build + pkg create ${seconds(t2 - t1)} s, tree ${
+      } s), ${MODE} build + pkg create ${seconds(t2 - t1)} s, tree ${
         seconds(t3 - t2)
       } s`,
     );
@@ -346,7 +471,7 @@ function scenario(
   fn: (s: Setup, watch: Stopwatch) => Promise<void>,
 ): void {
   Deno.test({
-    name,
+    name: COMPILED ? `${name} [compiled]` : name,
     sanitizeResources: false,
     sanitizeOps: false,
     async fn() {
@@ -520,6 +645,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
+    restoreSources();
     if (setup === undefined) return;
     const { work } = await setup;
     log("scenario wall times:");
