@@ -1,3 +1,4 @@
+import { reserveHeadroom } from "./_headroom.ts";
 /** Options of {@linkcode fileBody}. */
 export interface FileBodyOptions {
   /** Where to start reading. @default {0} */
@@ -36,6 +37,7 @@ export function fileBody(
   const chunkSize = options.chunkSize ?? 1 << 20;
   let left = options.length ?? Infinity;
   let file: Deno.FsFile | undefined;
+  let remaining = Infinity;
   const close = () => {
     try {
       file?.close();
@@ -50,13 +52,17 @@ export function fileBody(
           if (options.offset) {
             await file.seek(options.offset, Deno.SeekMode.Start);
           }
+          // Size the buffers to the file: a 4 KiB file needs no 1 MiB buffer.
+          remaining = Math.max(0, file.statSync().size - (options.offset ?? 0));
         }
         if (left <= 0) {
           close();
           controller.close();
           return;
         }
-        const buffer = new Uint8Array(Math.min(chunkSize, left));
+        const want = Math.min(chunkSize, left, remaining + 1);
+        // Room before the content for the message header: sent without a copy.
+        const buffer = reserveHeadroom(want);
         let filled = 0;
         while (filled < buffer.length) {
           const n = await file.read(buffer.subarray(filled));
@@ -65,9 +71,8 @@ export function fileBody(
         }
         if (filled > 0) {
           left -= filled;
-          controller.enqueue(
-            filled === buffer.length ? buffer : buffer.slice(0, filled),
-          );
+          remaining -= filled;
+          controller.enqueue(buffer.subarray(0, filled));
         }
         if (filled < buffer.length || left <= 0) {
           close();

@@ -14,14 +14,15 @@ import {
   type ImportRecord,
   runImporter,
   statFileInfo,
+  statFileInfoSync,
 } from "../../mod.ts";
 import { localPath } from "./location.ts";
 
-async function record(path: string): Promise<ImportRecord> {
+function record(path: string): ImportRecord {
   try {
-    const fileInfo = await statFileInfo(path);
+    const fileInfo = statFileInfoSync(path);
     const entry: EntryRecord = { pathname: path, fileInfo };
-    if (fileInfo.kind === "symlink") entry.target = await Deno.readLink(path);
+    if (fileInfo.kind === "symlink") entry.target = Deno.readLinkSync(path);
     if (fileInfo.kind === "file") entry.open = () => fileBody(path);
     return entry;
   } catch (error) {
@@ -49,7 +50,7 @@ async function* walk(
   let names: string[];
   try {
     names = [];
-    for await (const entry of Deno.readDir(dir)) names.push(entry.name);
+    for (const entry of Deno.readDirSync(dir)) names.push(entry.name);
   } catch (error) {
     yield { pathname: dir, error: reason(error) };
     return;
@@ -58,7 +59,7 @@ async function* walk(
   for (const name of names) {
     signal.throwIfAborted();
     const path = join(dir, name);
-    const entry = await record(path);
+    const entry = record(path);
     yield entry;
     if ("fileInfo" in entry && entry.fileInfo?.kind === "directory") {
       yield* walk(path, signal);
@@ -96,8 +97,8 @@ if (import.meta.main) {
       root,
       flags: ["localfs"],
       async *records(signal) {
-        for (const dir of ancestors(root)) yield await record(dir);
-        const top = await record(root);
+        for (const dir of ancestors(root)) yield record(dir);
+        const top = record(root);
         yield top;
         if (info.kind === "directory") yield* walk(root, signal);
       },

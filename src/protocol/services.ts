@@ -6,6 +6,7 @@ import type { BinaryWriter } from "@bufbuild/protobuf/wire";
 import * as imp from "../../proto/gen/importer/importer_pb.ts";
 import * as exp from "../../proto/gen/exporter/exporter_pb.ts";
 import * as sto from "../../proto/gen/storage/storage_pb.ts";
+import { hasHeadroom } from "../_headroom.ts";
 
 interface Codec<T> {
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
@@ -46,7 +47,10 @@ export function encodeChunkMessage(message: { chunk: Uint8Array }): Buffer {
   if (length === 0) return Buffer.alloc(0);
   let varintSize = 1;
   for (let v = length; v >= 0x80; v = Math.floor(v / 128)) varintSize++;
-  const out = Buffer.allocUnsafe(1 + varintSize + length);
+  const header = 1 + varintSize;
+  const out = hasHeadroom(chunk, header)
+    ? Buffer.from(chunk.buffer, chunk.byteOffset - header, header + length)
+    : Buffer.allocUnsafe(header + length);
   out[0] = 0x0a;
   let i = 1;
   let v = length;
@@ -55,7 +59,7 @@ export function encodeChunkMessage(message: { chunk: Uint8Array }): Buffer {
     v = Math.floor(v / 128);
   }
   out[i++] = v;
-  out.set(chunk, i);
+  if (out.buffer !== chunk.buffer) out.set(chunk, i);
   return out;
 }
 

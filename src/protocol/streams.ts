@@ -57,6 +57,12 @@ export async function sendBody(
   body: ReadableStream<Uint8Array>,
   signal: AbortSignal,
 ): Promise<void> {
+  // grpc-js queues up to 16 messages (16 MiB of content) before write()
+  // asks to wait: keep at most 1 in its queue.
+  const state =
+    (call as unknown as { _writableState?: { highWaterMark: number } })
+      ._writableState;
+  if (state !== undefined) state.highWaterMark = 1;
   const reader = body.getReader();
   const onAbort = () => reader.cancel(signal.reason).catch(() => {});
   signal.addEventListener("abort", onAbort, { once: true });

@@ -9,7 +9,7 @@ import {
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import { pumpStdin, type StdinSink } from "./stdin_source.ts";
-import { takeStdout } from "./stdout_guard.ts";
+import { takeStdout, writeStdoutSync } from "./stdout_guard.ts";
 import { fail, programName } from "./preflight.ts";
 import { supportsInjection } from "./injection.ts";
 
@@ -63,10 +63,54 @@ function onGarbage(message: string): never {
 }
 
 function onBroken(error: unknown): never {
+  // stdout's reader is gone: plakar exited, as when stdin ends.
+  if (error instanceof Deno.errors.BrokenPipe) onEnd();
   const detail = error instanceof Error ? error.message : String(error);
   fail(
     `${programName()}: the gRPC connection with plakar on stdin/stdout failed: ${detail}`,
   );
+}
+
+// Small writes (frame headers, WINDOW_UPDATEs, acks) cost far less blocking
+// than as an async op each; large ones go through the stream.
+const SYNC_WRITE_MAX = 64 * 1024;
+
+function writeOut(
+  stdout: WritableStreamDefaultWriter<Uint8Array>,
+  bytes: Uint8Array,
+  callback: (error?: Error | null) => void,
+): void {
+  if (bytes.byteLength > SYNC_WRITE_MAX) {
+    stdout.write(bytes).then(() => callback(), callback);
+    return;
+  }
+  try {
+    writeStdoutSync(bytes);
+  } catch (error) {
+    callback(error instanceof Error ? error : new Error(String(error)));
+    return;
+  }
+  callback();
+}
+
+// The HTTP/2 receive window. With the 64 KiB default, nghttp2 answers every
+// 32 KiB plakar sends with WINDOW_UPDATE frames; grpc-go grows its own
+// window much larger. Memory stays bounded: incoming() pauses the call.
+const RECEIVE_WINDOW = 8 * 1024 * 1024;
+
+// grpc-js has no public option for the session's local window: these are
+// its internals (1.14), used only if present.
+interface GrpcServerInternals {
+  commonServerOptions?: { settings?: Record<string, number> };
+  http2Servers?: Map<
+    {
+      on(
+        event: "session",
+        listener: (session: { setLocalWindowSize(n: number): void }) => void,
+      ): void;
+    },
+    unknown
+  >;
 }
 
 /** A Duplex over the pipes, handed to grpc-js as an accepted connection. */
@@ -82,11 +126,14 @@ function injectedConnection(
       resume?.();
     },
     write(chunk: Uint8Array, _encoding, callback) {
-      stdout.write(chunk).then(() => callback(), callback);
+      writeOut(stdout, chunk, callback);
     },
     writev(chunks, callback) {
-      stdout.write(concat(chunks.map((c) => c.chunk as Uint8Array)))
-        .then(() => callback(), callback);
+      writeOut(
+        stdout,
+        concat(chunks.map((c) => c.chunk as Uint8Array)),
+        callback,
+      );
     },
     destroy(error, callback) {
       callback(error);
@@ -108,9 +155,23 @@ function injectedConnection(
     },
   });
   duplex.on("error", () => {});
+  const internals = server as unknown as GrpcServerInternals;
+  if (internals.commonServerOptions) {
+    internals.commonServerOptions.settings = {
+      ...internals.commonServerOptions.settings,
+      initialWindowSize: RECEIVE_WINDOW,
+    };
+  }
   const injector = server.createConnectionInjector(
     ServerCredentials.createInsecure(),
   );
+  for (const http2Server of internals.http2Servers?.keys() ?? []) {
+    http2Server.on("session", (session) => {
+      try {
+        session.setLocalWindowSize(RECEIVE_WINDOW);
+      } catch { /* the default window works, only slower */ }
+    });
+  }
   // deno-lint-ignore no-explicit-any
   injector.injectConnection(duplex as any);
   return {

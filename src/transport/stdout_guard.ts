@@ -9,6 +9,14 @@ const stderrConsole = new Console({
   stderr: process.stderr,
 });
 const realStdout: WritableStream<Uint8Array> = Deno.stdout.writable;
+const realWriteSync: (p: Uint8Array) => number = Deno.stdout.writeSync.bind(
+  Deno.stdout,
+);
+/** Writes all of `bytes` to the real stdout, blocking. */
+export function writeStdoutSync(bytes: Uint8Array): void {
+  let at = 0;
+  while (at < bytes.byteLength) at += realWriteSync(bytes.subarray(at));
+}
 let taken = false;
 
 const methods = stderrConsole as unknown as Record<string, unknown>;
