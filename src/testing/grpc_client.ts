@@ -51,6 +51,8 @@ export class GrpcError extends Error {
   }
 }
 
+const RECEIVE_WINDOW = 8 * 1024 * 1024;
+
 /** The largest message the client accepts, like grpc-go's default. */
 export const MAX_MESSAGE = 4 * 1024 * 1024;
 
@@ -159,29 +161,58 @@ export class GrpcCall {
   #shared: AsyncGenerator<Uint8Array> | undefined;
 
   async *#read(): AsyncGenerator<Uint8Array> {
-    let buffer: Uint8Array = new Uint8Array(0);
+    // Frames arrive in pieces: keep them apart and join each message once.
+    const parts: Uint8Array[] = [];
+    let buffered = 0;
+    const take = (n: number): Uint8Array => {
+      const first = parts[0]!;
+      if (first.byteLength >= n) {
+        const out = first.subarray(0, n);
+        if (first.byteLength === n) parts.shift();
+        else parts[0] = first.subarray(n);
+        buffered -= n;
+        return out;
+      }
+      const out = new Uint8Array(n);
+      let at = 0;
+      while (at < n) {
+        const part = parts[0]!;
+        const used = Math.min(part.byteLength, n - at);
+        out.set(part.subarray(0, used), at);
+        at += used;
+        if (used === part.byteLength) parts.shift();
+        else parts[0] = part.subarray(used);
+      }
+      buffered -= n;
+      return out;
+    };
+    let length = -1;
     for await (const data of this.#stream) {
       const chunk = data as Uint8Array;
-      buffer = buffer.byteLength === 0 ? chunk : concat(buffer, chunk);
-      while (buffer.byteLength >= 5) {
-        const length = new DataView(buffer.buffer, buffer.byteOffset).getUint32(
-          1,
-        );
-        if (length > MAX_MESSAGE) {
-          this.cancel();
-          throw new GrpcError(
-            GrpcStatus.RESOURCE_EXHAUSTED,
-            `the connector sent a message of ${length} bytes, more than ${MAX_MESSAGE}`,
-          );
+      parts.push(chunk);
+      buffered += chunk.byteLength;
+      while (true) {
+        if (length < 0) {
+          if (buffered < 5) break;
+          const header = take(5);
+          length = new DataView(header.buffer, header.byteOffset).getUint32(1);
+          if (length > MAX_MESSAGE) {
+            this.cancel();
+            throw new GrpcError(
+              GrpcStatus.RESOURCE_EXHAUSTED,
+              `the connector sent a message of ${length} bytes, more than ${MAX_MESSAGE}`,
+            );
+          }
         }
-        if (buffer.byteLength < 5 + length) break;
-        yield buffer.subarray(5, 5 + length);
-        buffer = buffer.subarray(5 + length);
+        if (buffered < length) break;
+        const message = length === 0 ? new Uint8Array(0) : take(length);
+        length = -1;
+        yield message;
       }
     }
     const error = await this.#status;
     if (error) throw error;
-    if (buffer.byteLength !== 0) {
+    if (buffered !== 0 || length >= 0) {
       throw new GrpcError(
         GrpcStatus.INTERNAL,
         "the connector sent a truncated message",
@@ -196,13 +227,6 @@ export class GrpcCall {
   }
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.byteLength + b.byteLength);
-  out.set(a, 0);
-  out.set(b, a.byteLength);
-  return out;
-}
-
 /** One HTTP/2 connection to a connector. */
 export class GrpcConnection {
   #session: http2.ClientHttp2Session;
@@ -215,6 +239,14 @@ export class GrpcConnection {
   constructor(transport: Duplex) {
     this.#session = http2.connect("http://connector", {
       createConnection: () => transport as unknown as import("node:net").Socket,
+      // A large receive window, as grpc-go (plakar) grows its own: the
+      // 64 KiB default costs a WINDOW_UPDATE every 32 KiB.
+      settings: { initialWindowSize: RECEIVE_WINDOW },
+    });
+    this.#session.on("connect", () => {
+      try {
+        this.#session.setLocalWindowSize(RECEIVE_WINDOW);
+      } catch { /* the default window works, only slower */ }
     });
     this.#session.on("error", () => {});
   }
