@@ -16,6 +16,7 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { BuildError } from "./build_error.ts";
+import { output } from "./command.ts";
 
 const decoder = new TextDecoder();
 
@@ -131,32 +132,6 @@ export interface DenoInfo {
   version: string;
   /** The target it runs on (its host), such as `x86_64-unknown-linux-gnu`. */
   target: string;
-}
-
-async function output(
-  command: string,
-  args: string[],
-  what: string,
-  env: Record<string, string> = {},
-): Promise<{ success: boolean; stdout: string; stderr: string }> {
-  let out: Deno.CommandOutput;
-  try {
-    out = await new Deno.Command(command, {
-      args,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-      env: { DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1", ...env },
-    }).output();
-  } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
-    throw new BuildError(`Cannot run "${command}" to ${what}: ${detail}`);
-  }
-  return {
-    success: out.success,
-    stdout: decoder.decode(out.stdout),
-    stderr: decoder.decode(out.stderr),
-  };
 }
 
 /**

@@ -7,36 +7,22 @@
  * @module
  */
 import { BuildError } from "./build_error.ts";
-
-const decoder = new TextDecoder();
+import { output } from "./command.ts";
 
 async function runDeno(
   deno: string,
   args: string[],
   what: string,
 ): Promise<string> {
-  let output: Deno.CommandOutput;
-  try {
-    output = await new Deno.Command(deno, {
-      args,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-      env: { DENO_NO_UPDATE_CHECK: "1" },
-    }).output();
-  } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
-    throw new BuildError(`Cannot run "${deno}" to ${what}: ${detail}`);
-  }
-  if (!output.success) {
-    const stderr = decoder.decode(output.stderr).trim();
+  const out = await output(deno, args, what);
+  if (!out.success) {
     throw new BuildError(
       `Cannot ${what}: "deno ${args[0]}" failed: ${
-        stderr.split("\n").slice(0, 3).join(" / ")
+        out.stderr.trim().split("\n").slice(0, 3).join(" / ")
       }`,
     );
   }
-  return decoder.decode(output.stdout);
+  return out.stdout;
 }
 
 /**
