@@ -1,3 +1,4 @@
+import { lchownSync, lutimesSync } from "node:fs";
 import { lchown, lutimes } from "node:fs/promises";
 import type { FileInfo } from "./file_info.ts";
 
@@ -42,17 +43,73 @@ export async function applyFileInfo(
   info: FileInfo,
   options: ApplyFileInfoOptions = {},
 ): Promise<void> {
-  const owner = options.owner ?? "try";
-  if (owner !== false && info.uid !== undefined && info.gid !== undefined) {
+  const owner = ownerToApply(info, options);
+  if (owner !== undefined) {
     try {
-      await lchown(path, info.uid, info.gid);
+      await lchown(path, owner.uid, owner.gid);
     } catch (error) {
-      if (owner === true || !isRefusal(error)) throw error;
+      if (owner.report || !isRefusal(error)) throw error;
     }
   }
   if (info.kind !== "symlink") await Deno.chmod(path, info.mode & 0o7777);
-  const time = new Date(Number(info.mtimeNs / 1_000_000n));
+  const time = timeOf(info);
   await lutimes(path, time, time);
+}
+
+/**
+ * The blocking twin of {@linkcode applyFileInfo}: the same changes, without
+ * handing each system call to another thread. Faster for a connector that
+ * restores many small entries one after another.
+ *
+ * @param path The entry to change; a final symlink is not followed.
+ * @param info The metadata to apply.
+ * @param options What to apply.
+ *
+ * @example Restoring a file's mode and time
+ * ```ts
+ * import { applyFileInfoSync, statFileInfoSync } from "@plakar-deno/connector";
+ * import assert from "node:assert";
+ *
+ * const path = Deno.makeTempFileSync();
+ * const info = statFileInfoSync(path);
+ * applyFileInfoSync(path, { ...info, mode: 0o640, mtimeNs: 1_700_000_000_123_000_000n });
+ * const after = statFileInfoSync(path);
+ * assert.strictEqual(after.mode, 0o640);
+ * assert.strictEqual(after.mtimeNs, 1_700_000_000_123_000_000n);
+ * Deno.removeSync(path);
+ * ```
+ */
+export function applyFileInfoSync(
+  path: string,
+  info: FileInfo,
+  options: ApplyFileInfoOptions = {},
+): void {
+  const owner = ownerToApply(info, options);
+  if (owner !== undefined) {
+    try {
+      lchownSync(path, owner.uid, owner.gid);
+    } catch (error) {
+      if (owner.report || !isRefusal(error)) throw error;
+    }
+  }
+  if (info.kind !== "symlink") Deno.chmodSync(path, info.mode & 0o7777);
+  const time = timeOf(info);
+  lutimesSync(path, time, time);
+}
+
+function ownerToApply(
+  info: FileInfo,
+  options: ApplyFileInfoOptions,
+): { uid: number; gid: number; report: boolean } | undefined {
+  const owner = options.owner ?? "try";
+  if (owner === false || info.uid === undefined || info.gid === undefined) {
+    return undefined;
+  }
+  return { uid: info.uid, gid: info.gid, report: owner === true };
+}
+
+function timeOf(info: FileInfo): Date {
+  return new Date(Number(info.mtimeNs / 1_000_000n));
 }
 
 function isRefusal(error: unknown): boolean {

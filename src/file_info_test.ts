@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { statFileInfo } from "./file_info.ts";
-import { applyFileInfo } from "./apply_file_info.ts";
+import { applyFileInfo, applyFileInfoSync } from "./apply_file_info.ts";
 
 Deno.test("statFileInfo() describes files, directories and symlinks without following them", async () => {
   const dir = await Deno.makeTempDir();
@@ -46,4 +46,56 @@ Deno.test("applyFileInfo() sets a symlink's own time and leaves its target alone
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("applyFileInfoSync() applies mode and time like applyFileInfo(), to files and symlinks", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/a`, "x");
+    await Deno.writeTextFile(`${dir}/b`, "x");
+    await Deno.symlink("a", `${dir}/l`);
+    const info = await statFileInfo(`${dir}/a`);
+    const wanted = {
+      ...info,
+      mode: 0o604,
+      mtimeNs: 1_234_567_890_123_000_000n,
+    };
+    await applyFileInfo(`${dir}/a`, wanted);
+    applyFileInfoSync(`${dir}/b`, wanted);
+    const [a, b] = [
+      await statFileInfo(`${dir}/a`),
+      await statFileInfo(`${dir}/b`),
+    ];
+    assert.deepEqual([b.mode, b.mtimeNs], [0o604, 1_234_567_890_123_000_000n]);
+    assert.deepEqual([b.mode, b.mtimeNs], [a.mode, a.mtimeNs]);
+    const link = await statFileInfo(`${dir}/l`);
+    applyFileInfoSync(`${dir}/l`, {
+      ...link,
+      mtimeNs: 1_000_000_000_000_000_000n,
+    });
+    assert.equal(
+      (await statFileInfo(`${dir}/l`)).mtimeNs,
+      1_000_000_000_000_000_000n,
+    );
+    assert.equal(
+      (await statFileInfo(`${dir}/a`)).mtimeNs,
+      1_234_567_890_123_000_000n,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("applyFileInfoSync() reports a missing entry", () => {
+  const info = {
+    name: "gone",
+    kind: "file" as const,
+    size: 0,
+    mode: 0o600,
+    mtimeNs: 0n,
+  };
+  assert.throws(
+    () => applyFileInfoSync("/nonexistent-dir-for-test/gone", info),
+    Deno.errors.NotFound,
+  );
 });

@@ -9,7 +9,7 @@
  * @module
  */
 import {
-  applyFileInfo,
+  applyFileInfoSync,
   type ExportRecord,
   type FileInfo,
   runExporter,
@@ -37,33 +37,48 @@ function dirname(path: string): string {
   return at <= 0 ? "/" : path.slice(0, at);
 }
 
+// Files up to this size are written with blocking calls: restored one after
+// another, small files cost more in hand-offs to I/O threads than in the
+// system calls themselves. Larger ones are written asynchronously, so that
+// plakar's next chunks are received meanwhile.
+const SMALL_FILE = 256 * 1024;
+
 async function writeFile(path: string, record: ExportRecord): Promise<void> {
   const temp = `${dirname(path)}/.denofs-${crypto.randomUUID()}`;
-  const file = await Deno.open(temp, {
+  const file = Deno.openSync(temp, {
     write: true,
     createNew: true,
     mode: 0o600,
   });
   try {
-    if (record.body) await record.body.pipeTo(file.writable);
-    else file.close();
-    await Deno.rename(temp, path);
+    if (record.body === undefined) file.close();
+    else if (record.fileInfo.size <= SMALL_FILE) {
+      try {
+        for await (const chunk of record.body) {
+          for (let at = 0; at < chunk.byteLength;) {
+            at += file.writeSync(chunk.subarray(at));
+          }
+        }
+      } finally {
+        file.close();
+      }
+    } else await record.body.pipeTo(file.writable);
+    Deno.renameSync(temp, path);
   } catch (error) {
-    await Deno.remove(temp).catch(() => {});
+    try {
+      Deno.removeSync(temp);
+    } catch { /* never created, or already gone */ }
     throw error;
   }
 }
 
-async function replace(
-  path: string,
-  create: () => Promise<void>,
-): Promise<void> {
+function replace(path: string, create: () => void): void {
   try {
-    await create();
+    create();
   } catch (error) {
     if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
-    await Deno.remove(path);
-    await create();
+    Deno.removeSync(path);
+    create();
   }
 }
 
@@ -87,26 +102,28 @@ if (import.meta.main) {
         const info = record.fileInfo;
         switch (info.kind) {
           case "directory":
-            await Deno.mkdir(path, { mode: 0o700 }).catch((error) => {
+            try {
+              Deno.mkdirSync(path, { mode: 0o700 });
+            } catch (error) {
               if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
-            });
+            }
             directories.push({ path, info });
             return;
           case "symlink":
-            await replace(path, () => Deno.symlink(record.target, path));
-            await applyFileInfo(path, info);
+            replace(path, () => Deno.symlinkSync(record.target, path));
+            applyFileInfoSync(path, info);
             return;
           case "file": {
             const key = `${info.dev ?? 0n}:${info.ino ?? 0n}`;
             const first = (info.nlink ?? 1) > 1 ? links.get(key) : undefined;
             if (first !== undefined) {
               await record.body?.cancel();
-              await replace(path, () => Deno.link(first, path));
+              replace(path, () => Deno.linkSync(first, path));
               return;
             }
             await writeFile(path, record);
             if ((info.nlink ?? 1) > 1) links.set(key, path);
-            await applyFileInfo(path, info);
+            applyFileInfoSync(path, info);
             return;
           }
           default:
@@ -114,9 +131,9 @@ if (import.meta.main) {
             return;
         }
       },
-      async finish() {
+      finish() {
         for (const { path, info } of directories.reverse()) {
-          await applyFileInfo(path, info);
+          applyFileInfoSync(path, info);
         }
       },
     };
