@@ -19,6 +19,7 @@ import { build } from "../src/build/build.ts";
 import { BuildError } from "../src/build/build_error.ts";
 import { compareTrees } from "../tests/e2e/compare.ts";
 import { generateTree } from "../tests/e2e/tree.ts";
+import { type Output, run } from "./run_command.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const encoder = new TextEncoder();
@@ -33,31 +34,6 @@ class DemoError extends Error {
     super(message);
     this.name = "DemoError";
   }
-}
-
-interface Output {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function run(
-  command: string,
-  args: string[],
-  options: { cwd?: string; env?: Record<string, string> } = {},
-): Promise<Output> {
-  const out = await new Deno.Command(command, {
-    args,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    ...options,
-  }).output();
-  return {
-    code: out.code,
-    stdout: decoder.decode(out.stdout),
-    stderr: decoder.decode(out.stderr),
-  };
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -51,13 +51,13 @@ import {
 } from "./_compiled.ts";
 import { compareTrees } from "./compare.ts";
 import { generateTree } from "./tree.ts";
+import { type Output, run as runCommand } from "../../tools/run_command.ts";
 
 const ROOT_DIR = fileURLToPath(new URL("../../", import.meta.url));
 const EXAMPLE = `${ROOT_DIR}examples/fs`;
 const COMPILED = Deno.env.get("E2E_BUILD") === "compiled";
 const MODE = COMPILED ? "compiled" : "launcher";
 
-const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 const MIB = 1024 * 1024;
 
@@ -113,41 +113,20 @@ class Stopwatch {
 // ---------------------------------------------------------------------------
 // Processes.
 
-interface Output {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 async function run(
   command: string,
   args: string[],
   options: { cwd?: string; env?: Record<string, string> } = {},
 ): Promise<Output> {
-  let out: Deno.CommandOutput;
-  try {
-    out = await new Deno.Command(command, {
-      args,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-      ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
-      ...(options.env !== undefined ? { env: options.env } : {}),
-    }).output();
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-    const hint = command === "setpriv"
-      ? " (util-linux; needed to run plakar as root without CAP_DAC_OVERRIDE)"
-      : "";
-    throw new Error(`Cannot run "${command}": not found${hint}`, {
-      cause: error,
-    });
-  }
-  return {
-    code: out.code,
-    stdout: decoder.decode(out.stdout),
-    stderr: decoder.decode(out.stderr),
-  };
+  return await runCommand(command, args, {
+    ...options,
+    ...(command === "setpriv"
+      ? {
+        hint:
+          "util-linux; needed to run plakar as root without CAP_DAC_OVERRIDE",
+      }
+      : {}),
+  });
 }
 
 function describe(what: string, out: Output): string {
