@@ -10,7 +10,7 @@
  *
  * Deno.test("importer yields the file", async () => {
  *   const importer = ImporterClient.spawn([
- *     Deno.execPath(), "run", "--allow-read", "--allow-env=GRPC_*", "importer.ts",
+ *     Deno.execPath(), "run", "--allow-read", "importer.ts",
  *   ]);
  *   await importer.init("myproto:///data");
  *   const entries = await importer.importAll();

@@ -1,4 +1,3 @@
-import { reserveHeadroom } from "./_headroom.ts";
 /** Options of {@linkcode fileBody}. */
 export interface FileBodyOptions {
   /** Where to start reading. @default {0} */
@@ -44,7 +43,8 @@ export function fileBody(
     } catch { /* already closed */ }
     file = undefined;
   };
-  return new ReadableStream<Uint8Array>({
+  return new ReadableStream({
+    type: "bytes",
     async pull(controller) {
       try {
         if (file === undefined) {
@@ -55,26 +55,40 @@ export function fileBody(
           // Size the buffers to the file: a 4 KiB file needs no 1 MiB buffer.
           remaining = Math.max(0, file.statSync().size - (options.offset ?? 0));
         }
-        if (left <= 0) {
+        // A BYOB reader brings its own buffer: read into it, no allocation.
+        const request = controller.byobRequest;
+        const view = request?.view;
+        const limit = view ? view.byteLength : chunkSize;
+        const want = Math.min(limit, left, remaining + 1);
+        if (want <= 0) {
           close();
           controller.close();
+          request?.respond(0);
           return;
         }
-        const want = Math.min(chunkSize, left, remaining + 1);
-        // Room before the content for the message header: sent without a copy.
-        const buffer = reserveHeadroom(want);
+        const buffer = view
+          ? new Uint8Array(view.buffer, view.byteOffset, want)
+          : new Uint8Array(want);
         let filled = 0;
         while (filled < buffer.length) {
           const n = await file.read(buffer.subarray(filled));
           if (n === null) break;
           filled += n;
         }
-        if (filled > 0) {
-          left -= filled;
-          remaining -= filled;
-          controller.enqueue(buffer.subarray(0, filled));
+        left -= filled;
+        remaining -= filled;
+        const atEnd = filled < buffer.length || left <= 0;
+        if (request) {
+          if (filled > 0) request.respond(filled);
+          if (atEnd) {
+            close();
+            controller.close();
+            if (filled === 0) request.respond(0);
+          }
+          return;
         }
-        if (filled < buffer.length || left <= 0) {
+        if (filled > 0) controller.enqueue(buffer.subarray(0, filled));
+        if (atEnd) {
           close();
           controller.close();
         }
@@ -86,5 +100,5 @@ export function fileBody(
     cancel() {
       close();
     },
-  }, { highWaterMark: 0 });
+  });
 }

@@ -4,35 +4,23 @@ import type { StorageFactory } from "./storage.ts";
 import { importerHandlers } from "./protocol/importer_service.ts";
 import { exporterHandlers } from "./protocol/exporter_service.ts";
 import { storageHandlers } from "./protocol/storage_service.ts";
-import {
-  exporterService,
-  importerService,
-  storageService,
-} from "./protocol/services.ts";
-import { serveStdio, type Transport } from "./transport/serve.ts";
+import { serveStdio } from "./transport/serve.ts";
 import { fail, preflightProblem } from "./transport/preflight.ts";
-
-export type { Transport };
 
 /**
  * Options of {@linkcode runImporter}, {@linkcode runExporter} and
  * {@linkcode runStorage}.
  *
- * @example Forcing the loopback bridge
+ * @example Serving with explicit arguments
  * ```ts
  * import type { RunOptions } from "@plakar-deno/connector";
  * import assert from "node:assert";
  *
- * const options: RunOptions = { transport: "bridge" };
- * assert.strictEqual(options.transport, "bridge");
+ * const options: RunOptions = { args: [] };
+ * assert.deepStrictEqual(options.args, []);
  * ```
  */
 export interface RunOptions {
-  /**
-   * How the gRPC server reaches stdin and stdout.
-   * @default {"auto"}
-   */
-  transport?: Transport;
   /**
    * The process's arguments; a connector takes none.
    * @default {Deno.args}
@@ -79,12 +67,7 @@ export function runImporter(
   options: RunOptions = {},
 ): Promise<void> {
   return run(
-    () =>
-      serveStdio(
-        importerService,
-        importerHandlers(factory),
-        options.transport ?? "auto",
-      ),
+    () => serveStdio(importerHandlers(factory)),
     options,
   );
 }
@@ -115,12 +98,7 @@ export function runExporter(
   options: RunOptions = {},
 ): Promise<void> {
   return run(
-    () =>
-      serveStdio(
-        exporterService,
-        exporterHandlers(factory),
-        options.transport ?? "auto",
-      ),
+    () => serveStdio(exporterHandlers(factory)),
     options,
   );
 }
@@ -145,12 +123,7 @@ export function runStorage(
   options: RunOptions = {},
 ): Promise<void> {
   return run(
-    () =>
-      serveStdio(
-        storageService,
-        storageHandlers(factory),
-        options.transport ?? "auto",
-      ),
+    () => serveStdio(storageHandlers(factory)),
     options,
   );
 }

@@ -1,10 +1,7 @@
 // Shared by the integration tests: how to start the example and fixture
 // connectors with the permissions their compiled form gets.
 import { fileURLToPath as fromFileUrl } from "node:url";
-import {
-  derivePermissions,
-  permissionFlags,
-} from "../src/build/permissions.ts";
+import { derivePermissions } from "../src/build/permissions.ts";
 
 function localfs(type: "importer" | "exporter" | "storage"): string[] {
   return derivePermissions({ type, locationFlags: ["localfs"] }).flags;
@@ -12,13 +9,13 @@ function localfs(type: "importer" | "exporter" | "storage"): string[] {
 
 /**
  * Permission flags: the example connectors get what the build grants them;
- * `none` (fixtures that touch nothing) gets only what grpc-js needs.
+ * `none` (fixtures that touch nothing) gets no permission at all.
  */
 export const PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
   importer: localfs("importer"),
   exporter: localfs("exporter"),
   storage: localfs("storage"),
-  none: permissionFlags({ env: ["GRPC_*"] }),
+  none: [],
 };
 
 /** The command that starts a `deno run` connector. */

@@ -56,9 +56,7 @@ export interface BuildOptions {
   launcher?: boolean;
   /**
    * The deno binary that compiles the connectors (or that the launchers
-   * run). Its version decides the permission flags: before Deno 2.9.4 the
-   * connectors reach plakar through a loopback bridge and get
-   * `--allow-net=127.0.0.1`.
+   * run).
    * @default {Deno.execPath()}
    */
   deno?: string;
@@ -338,7 +336,6 @@ export async function build(
       type: c.type,
       locationFlags: c.locationFlags,
       declared: c.permissions,
-      runtime: deno.version,
     });
     return {
       type: c.type,

@@ -55,16 +55,16 @@ Deno.test("cli prints each connector's executable and permission flags", async (
     );
     for (
       const [exe, type, flags] of [
-        ["denofs-importer", "importer", "--allow-read --allow-env=GRPC_\\*"],
+        ["denofs-importer", "importer", "--allow-read"],
         [
           "denofs-exporter",
           "exporter",
-          "--allow-read --allow-write --allow-env=GRPC_\\*",
+          "--allow-read --allow-write",
         ],
         [
           "denofs-storage",
           "storage",
-          "--allow-read --allow-write --allow-env=GRPC_\\*",
+          "--allow-read --allow-write",
         ],
       ]
     ) {

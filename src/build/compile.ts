@@ -486,13 +486,13 @@ export interface CompileOptions {
  *   compileArgs({
  *     deno: { path: "deno", version: "2.7.11", target: "x86_64-unknown-linux-gnu" },
  *     entry: "/src/importer.ts",
- *     permissionFlags: ["--allow-read", "--allow-env=GRPC_*"],
+ *     permissionFlags: ["--allow-read"],
  *     target: compileTarget("x86_64-unknown-linux-gnu"),
  *     output: "/out/importer",
  *   }),
  *   [
  *     "compile", "--quiet", "--no-prompt", "--no-code-cache",
- *     "--allow-read", "--allow-env=GRPC_*",
+ *     "--allow-read",
  *     "--target", "x86_64-unknown-linux-gnu", "--output", "/out/importer",
  *     "/src/importer.ts",
  *   ],
@@ -582,7 +582,7 @@ export function compileFailure(
  * await compileConnector({
  *   deno: await denoInfo(Deno.execPath()),
  *   entry: "/src/conn/importer.ts",
- *   permissionFlags: ["--allow-read", "--allow-env=GRPC_*"],
+ *   permissionFlags: ["--allow-read"],
  *   target: compileTarget(Deno.build.target),
  *   output: "/out/conn-importer",
  * });

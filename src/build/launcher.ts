@@ -45,7 +45,7 @@ export interface LauncherOptions {
  * import assert from "node:assert/strict";
  *
  * assert.equal(shellQuote("--allow-read"), "--allow-read");
- * assert.equal(shellQuote("--allow-env=GRPC_*"), "'--allow-env=GRPC_*'");
+ * assert.equal(shellQuote("--allow-read=/my data"), "'--allow-read=/my data'");
  * assert.equal(shellQuote("it's"), "'it'\\''s'");
  * ```
  */
@@ -99,10 +99,10 @@ export function launcherCommand(options: LauncherOptions): string[] {
  * const script = launcherScript({
  *   deno: "/opt/deno",
  *   entry: "/src/importer.ts",
- *   permissionFlags: ["--allow-read", "--allow-env=GRPC_*"],
+ *   permissionFlags: ["--allow-read", "--allow-write=/my data"],
  * });
  * assert.ok(script.startsWith("#!/bin/sh\n"));
- * assert.ok(script.includes("'--allow-env=GRPC_*' /src/importer.ts \"$@\""));
+ * assert.ok(script.includes("'--allow-write=/my data' /src/importer.ts \"$@\""));
  * ```
  */
 export function launcherScript(options: LauncherOptions): string {

@@ -17,17 +17,18 @@ console.log(JSON.stringify({
   read: state({ name: "read" }),
   write: state({ name: "write" }),
   net: state({ name: "net" }),
-  grpcEnv: state({ name: "env", variable: "GRPC_TRACE" }),
+  declaredEnv: state({ name: "env", variable: "PROBE_TOKEN" }),
+  otherEnv: state({ name: "env", variable: "GRPC_TRACE" }),
   homeEnv: state({ name: "env", variable: "HOME" }),
   run: state({ name: "run" }),
-  grpcVar: Deno.env.get("GRPC_PROBE") ?? null,
+  declaredVar: Deno.env.get("PROBE_TOKEN") ?? null,
 }));
 `;
 
 Deno.test("shellQuote() survives sh for any word", async () => {
   const words = [
     "plain",
-    "--allow-env=GRPC_*",
+    "--allow-env=APP_*",
     "it's",
     "two words",
     "new\nline",
@@ -59,7 +60,7 @@ Deno.test("launcherScript() pins DENO_DIR and passes its arguments on", () => {
   const script = launcherScript({
     deno: "/opt/deno 2/deno",
     entry: "/src/my conn/importer.ts",
-    permissionFlags: ["--allow-read", "--allow-env=GRPC_*"],
+    permissionFlags: ["--allow-read", "--allow-env=APP_*"],
     denoDir: "/cache/deno",
     description: "demo: importer for demo://",
   });
@@ -74,7 +75,7 @@ Deno.test("launcherScript() pins DENO_DIR and passes its arguments on", () => {
       "export DENO_DIR",
       "DENO_NO_UPDATE_CHECK=1",
       "export DENO_NO_UPDATE_CHECK",
-      `exec '/opt/deno 2/deno' run --quiet --no-prompt --cached-only --allow-read '--allow-env=GRPC_*' '/src/my conn/importer.ts' "$@"`,
+      `exec '/opt/deno 2/deno' run --quiet --no-prompt --cached-only --allow-read '--allow-env=APP_*' '/src/my conn/importer.ts' "$@"`,
       "",
     ].join("\n"),
   );
@@ -88,7 +89,8 @@ Deno.test("writeLauncher() runs the entry with exactly the given permissions", a
     await writeLauncher(`${dir}/probe`, {
       deno: Deno.execPath(),
       entry: `${dir}/probe.js`,
-      permissionFlags: ["--allow-read", "--allow-env=GRPC_*"],
+      // As if the manifest declared `env: [PROBE_TOKEN]`.
+      permissionFlags: ["--allow-read", "--allow-env=PROBE_TOKEN"],
       denoDir: cache,
     });
     assert.equal((await Deno.stat(`${dir}/probe`)).mode! & 0o777, 0o755);
@@ -97,7 +99,12 @@ Deno.test("writeLauncher() runs the entry with exactly the given permissions", a
       args: ["one arg", "*"],
       cwd: "/",
       stdin: "null",
-      env: { HOME: dir, XDG_CACHE_HOME: dir, GRPC_PROBE: "set" },
+      env: {
+        HOME: dir,
+        XDG_CACHE_HOME: dir,
+        PROBE_TOKEN: "set",
+        GRPC_TRACE: "all",
+      },
     }).output();
     assert.equal(out.code, 0, decoder.decode(out.stderr));
     assert.deepEqual(JSON.parse(decoder.decode(out.stdout)), {
@@ -105,10 +112,12 @@ Deno.test("writeLauncher() runs the entry with exactly the given permissions", a
       read: "granted",
       write: "prompt",
       net: "prompt",
-      grpcEnv: "granted",
+      declaredEnv: "granted",
+      // A variable the flags do not name stays out of reach.
+      otherEnv: "prompt",
       homeEnv: "prompt",
       run: "prompt",
-      grpcVar: "set",
+      declaredVar: "set",
     });
     assert.equal(decoder.decode(out.stderr), "");
   } finally {

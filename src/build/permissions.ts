@@ -1,21 +1,19 @@
 /**
  * Which Deno permissions a built connector runs with: one table, by
- * connector type, whether the location is a local path and which Deno
- * runtime runs it, plus what the connector declares under `permissions:` in
- * its manifest.
+ * connector type and whether the location is a local path, plus what the
+ * connector declares under `permissions:` in its manifest. Nothing else:
+ * the SDK serves gRPC on stdin/stdout itself, on every Deno runtime, and
+ * needs no grant of its own.
  *
- * | connector                          | granted                        |
- * |------------------------------------|--------------------------------|
- * | importer with `localfs`            | `--allow-read`                 |
- * | exporter or storage with `localfs` | `--allow-read --allow-write`   |
- * | any type without `localfs`         | `--allow-net`                  |
- * | every connector                    | `--allow-env=GRPC_*` (grpc-js) |
- * | on a runtime older than Deno 2.9.4 | `--allow-net=127.0.0.1` (the loopback bridge) |
+ * | connector                          | granted                      |
+ * |------------------------------------|------------------------------|
+ * | importer with `localfs`            | `--allow-read`               |
+ * | exporter or storage with `localfs` | `--allow-read --allow-write` |
+ * | any type without `localfs`         | `--allow-net`                |
  *
  * @module
  */
 import { isAbsolute, resolve } from "node:path";
-import { supportsInjection } from "../transport/injection.ts";
 import { BuildError } from "./build_error.ts";
 
 /** A permission a connector can be granted. */
@@ -65,14 +63,6 @@ export interface PermissionSubject {
    * @default {{}}
    */
   declared?: Permissions;
-  /**
-   * The version of the Deno runtime the connector runs on (the one that
-   * compiles it, or the one its launcher runs). Before Deno 2.9.4 the SDK
-   * reaches stdin and stdout through a loopback bridge, which needs
-   * `--allow-net=127.0.0.1`.
-   * @default {undefined} (a runtime that needs no bridge)
-   */
-  runtime?: string;
 }
 
 /** The permissions of one connector, as flags. */
@@ -90,39 +80,12 @@ const LOCAL: { readonly [type in ConnectorKind]: Permissions } = {
   storage: { read: true, write: true },
 };
 const REMOTE: Permissions = { net: true };
-// grpc-js reads GRPC_* variables when it loads.
-const ALWAYS: Permissions = { env: ["GRPC_*"] };
-// Runtimes that cannot run HTTP/2 on the pipes: the gRPC server listens on
-// 127.0.0.1 and the SDK bridges one loopback connection to stdin/stdout.
-const BRIDGE: Permissions = { net: ["127.0.0.1"] };
-
-/**
- * Whether connectors running on a Deno runtime need the loopback bridge
- * (and so `--allow-net=127.0.0.1`).
- *
- * @param runtime A Deno version, such as `2.7.11`.
- * @returns `true` before Deno 2.9.4.
- *
- * @example
- * ```ts
- * import { needsBridge } from "./permissions.ts";
- * import assert from "node:assert/strict";
- *
- * assert.equal(needsBridge("2.7.11"), true);
- * assert.equal(needsBridge("2.9.6"), false);
- * ```
- */
-export function needsBridge(runtime: string): boolean {
-  return !supportsInjection(runtime);
-}
 
 /**
  * The permissions the table grants a connector, before what it declares.
  *
  * @param type The connector's type.
  * @param locationFlags Its location flags.
- * @param runtime The version of the Deno runtime that runs it (see
- *   {@linkcode PermissionSubject.runtime}).
  * @returns The grants.
  *
  * @example
@@ -130,31 +93,19 @@ export function needsBridge(runtime: string): boolean {
  * import { tablePermissions } from "./permissions.ts";
  * import assert from "node:assert/strict";
  *
- * assert.deepEqual(tablePermissions("importer", ["localfs"]), {
+ * assert.deepEqual(tablePermissions("importer", ["localfs"]), { read: true });
+ * assert.deepEqual(tablePermissions("exporter", ["localfs"]), {
  *   read: true,
- *   env: ["GRPC_*"],
+ *   write: true,
  * });
- * assert.deepEqual(tablePermissions("storage", []), {
- *   net: true,
- *   env: ["GRPC_*"],
- * });
- * assert.deepEqual(tablePermissions("importer", ["localfs"], "2.7.11"), {
- *   read: true,
- *   net: ["127.0.0.1"],
- *   env: ["GRPC_*"],
- * });
+ * assert.deepEqual(tablePermissions("storage", []), { net: true });
  * ```
  */
 export function tablePermissions(
   type: ConnectorKind,
   locationFlags: readonly string[],
-  runtime?: string,
 ): Permissions {
-  const byLocation = locationFlags.includes("localfs") ? LOCAL[type] : REMOTE;
-  const always = runtime !== undefined && needsBridge(runtime)
-    ? mergePermissions(ALWAYS, BRIDGE)
-    : ALWAYS;
-  return mergePermissions(byLocation, always);
+  return locationFlags.includes("localfs") ? LOCAL[type] : REMOTE;
 }
 
 /**
@@ -171,8 +122,8 @@ export function tablePermissions(
  * import assert from "node:assert/strict";
  *
  * assert.deepEqual(
- *   mergePermissions({ env: ["GRPC_*"], read: true }, { env: ["HOME"], read: ["/etc"] }),
- *   { read: true, env: ["GRPC_*", "HOME"] },
+ *   mergePermissions({ env: ["LANG"], read: true }, { env: ["HOME"], read: ["/etc"] }),
+ *   { read: true, env: ["LANG", "HOME"] },
  * );
  * ```
  */
@@ -201,8 +152,8 @@ export function mergePermissions(a: Permissions, b: Permissions): Permissions {
  * import assert from "node:assert/strict";
  *
  * assert.deepEqual(
- *   permissionFlags({ env: ["GRPC_*", "HOME"], read: true }),
- *   ["--allow-read", "--allow-env=GRPC_*,HOME"],
+ *   permissionFlags({ env: ["LANG", "HOME"], read: true }),
+ *   ["--allow-read", "--allow-env=LANG,HOME"],
  * );
  * ```
  */
@@ -221,8 +172,7 @@ export function permissionFlags(permissions: Permissions): string[] {
  * The permission flags a connector runs with: the table's, merged with what
  * it declares.
  *
- * @param subject The connector's type, location flags, declared grants and
- *   runtime.
+ * @param subject The connector's type, location flags and declared grants.
  * @returns All flags, and the declared ones alone.
  *
  * @example An exporter of local paths that also runs `tar`
@@ -238,20 +188,19 @@ export function permissionFlags(permissions: Permissions): string[] {
  * assert.deepEqual(flags, [
  *   "--allow-read",
  *   "--allow-write",
- *   "--allow-env=GRPC_*",
  *   "--allow-run=tar",
  * ]);
  * assert.deepEqual(declaredFlags, ["--allow-run=tar"]);
  * ```
  *
- * @example An importer of local paths compiled with Deno 2.7.11
+ * @example An importer of local paths declaring nothing
  * ```ts
  * import { derivePermissions } from "./permissions.ts";
  * import assert from "node:assert/strict";
  *
  * assert.deepEqual(
- *   derivePermissions({ type: "importer", locationFlags: ["localfs"], runtime: "2.7.11" }).flags,
- *   ["--allow-read", "--allow-net=127.0.0.1", "--allow-env=GRPC_*"],
+ *   derivePermissions({ type: "importer", locationFlags: ["localfs"] }).flags,
+ *   ["--allow-read"],
  * );
  * ```
  */
@@ -262,7 +211,7 @@ export function derivePermissions(
   return {
     flags: permissionFlags(
       mergePermissions(
-        tablePermissions(subject.type, subject.locationFlags, subject.runtime),
+        tablePermissions(subject.type, subject.locationFlags),
         declared,
       ),
     ),

@@ -1,23 +1,19 @@
 import assert from "node:assert/strict";
-import { supportsInjection } from "../transport/injection.ts";
 import { BuildError } from "./build_error.ts";
 import {
   type ConnectorKind,
   derivePermissions,
   mergePermissions,
-  needsBridge,
   parseDeclaredPermissions,
   permissionFlags,
   tablePermissions,
 } from "./permissions.ts";
 
-const ENV = "--allow-env=GRPC_*";
-
 Deno.test("derivePermissions() follows the table for localfs connectors", () => {
   const cases: [ConnectorKind, string[]][] = [
-    ["importer", ["--allow-read", ENV]],
-    ["exporter", ["--allow-read", "--allow-write", ENV]],
-    ["storage", ["--allow-read", "--allow-write", ENV]],
+    ["importer", ["--allow-read"]],
+    ["exporter", ["--allow-read", "--allow-write"]],
+    ["storage", ["--allow-read", "--allow-write"]],
   ];
   for (const [type, flags] of cases) {
     assert.deepEqual(
@@ -33,7 +29,7 @@ Deno.test("derivePermissions() grants net, not files, without localfs", () => {
     for (const locationFlags of [[], ["stream", "needack"], ["file"]]) {
       assert.deepEqual(
         derivePermissions({ type, locationFlags }).flags,
-        ["--allow-net", ENV],
+        ["--allow-net"],
         `${type} ${locationFlags.join(",")}`,
       );
     }
@@ -46,7 +42,7 @@ Deno.test("derivePermissions() adds declared grants and reports them apart", () 
     locationFlags: ["localfs"],
     declared: {
       net: ["api.example.com:443"],
-      env: ["AWS_REGION", "GRPC_*"],
+      env: ["AWS_REGION", "AWS_PROFILE"],
       run: ["tar"],
       read: ["/etc/ssl"],
     },
@@ -54,13 +50,13 @@ Deno.test("derivePermissions() adds declared grants and reports them apart", () 
   assert.deepEqual(flags, [
     "--allow-read",
     "--allow-net=api.example.com:443",
-    "--allow-env=GRPC_*,AWS_REGION",
+    "--allow-env=AWS_REGION,AWS_PROFILE",
     "--allow-run=tar",
   ]);
   assert.deepEqual(declaredFlags, [
     "--allow-read=/etc/ssl",
     "--allow-net=api.example.com:443",
-    "--allow-env=AWS_REGION,GRPC_*",
+    "--allow-env=AWS_REGION,AWS_PROFILE",
     "--allow-run=tar",
   ]);
 });
@@ -78,12 +74,13 @@ Deno.test("derivePermissions() lets a declared true widen a list", () => {
   ]);
 });
 
-Deno.test("tablePermissions() always grants GRPC_* and nothing else by default", () => {
+Deno.test("tablePermissions() grants nothing beyond the location's needs", () => {
   assert.deepEqual(tablePermissions("exporter", ["localfs", "nomerge"]), {
     read: true,
     write: true,
-    env: ["GRPC_*"],
   });
+  assert.deepEqual(tablePermissions("importer", ["localfs"]), { read: true });
+  assert.deepEqual(tablePermissions("storage", ["stream"]), { net: true });
 });
 
 Deno.test("mergePermissions() keeps order and drops duplicates", () => {
@@ -160,50 +157,28 @@ Deno.test("parseDeclaredPermissions() refuses other shapes with one line", () =>
   }
 });
 
-Deno.test("derivePermissions() adds the loopback bridge only for runtimes before Deno 2.9.4", () => {
-  const importer = (runtime?: string) =>
-    derivePermissions({
-      type: "importer",
-      locationFlags: ["localfs"],
-      ...(runtime !== undefined ? { runtime } : {}),
-    }).flags;
-  assert.deepEqual(importer("2.7.11"), [
-    "--allow-read",
-    "--allow-net=127.0.0.1",
-    ENV,
-  ]);
-  assert.deepEqual(importer("2.9.3"), [
-    "--allow-read",
-    "--allow-net=127.0.0.1",
-    ENV,
-  ]);
-  for (const runtime of [undefined, "2.9.4", "2.9.6", "3.0.0"]) {
-    assert.deepEqual(importer(runtime), ["--allow-read", ENV], String(runtime));
+Deno.test("derivePermissions() grants no environment variable or host unless declared", () => {
+  for (const type of ["importer", "exporter", "storage"] as const) {
+    for (const locationFlags of [["localfs"], []]) {
+      const { flags } = derivePermissions({ type, locationFlags });
+      const where = `${type} ${locationFlags.join(",")}`;
+      assert.ok(!flags.some((f) => f.startsWith("--allow-env")), where);
+      assert.ok(
+        !flags.some((f) => f.startsWith("--allow-net=")),
+        where,
+      );
+    }
   }
-  // A remote connector's --allow-net already covers the loopback.
-  assert.deepEqual(
-    derivePermissions({ type: "storage", locationFlags: [], runtime: "2.7.11" })
-      .flags,
-    ["--allow-net", ENV],
-  );
-  // Declared hosts are kept beside it, and it is not reported as declared.
+  // Declared hosts are the only net grant of a localfs connector.
   const declared = derivePermissions({
     type: "exporter",
     locationFlags: ["localfs"],
     declared: { net: ["api.example.com:443"] },
-    runtime: "2.7.11",
   });
   assert.deepEqual(declared.flags, [
     "--allow-read",
     "--allow-write",
-    "--allow-net=127.0.0.1,api.example.com:443",
-    ENV,
+    "--allow-net=api.example.com:443",
   ]);
   assert.deepEqual(declared.declaredFlags, ["--allow-net=api.example.com:443"]);
-});
-
-Deno.test("needsBridge() agrees with the transport's choice", () => {
-  assert.equal(needsBridge("2.7.11"), !supportsInjection("2.7.11"));
-  assert.equal(needsBridge("2.9.4"), !supportsInjection("2.9.4"));
-  assert.equal(needsBridge(Deno.version.deno), !supportsInjection());
 });

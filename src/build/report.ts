@@ -9,7 +9,6 @@
 import { relative } from "node:path";
 import type { BuildResult } from "./build.ts";
 import { shellQuote } from "./launcher.ts";
-import { needsBridge } from "./permissions.ts";
 
 /**
  * Lays out rows as columns separated by two spaces.
@@ -103,7 +102,7 @@ export function formatSize(bytes: number): string {
  *     executable: "x-importer",
  *     path: "/out/x-importer",
  *     entry: "/src/x/importer.ts",
- *     flags: ["--allow-net", "--allow-env=GRPC_*"],
+ *     flags: ["--allow-net"],
  *     declaredFlags: [],
  *   }],
  *   packages: [{
@@ -118,7 +117,7 @@ export function formatSize(bytes: number): string {
  *   packageVersion: "v1.0.0",
  *   reproducible: false,
  * });
- * assert.ok(lines.some((l) => /^x-importer +importer +x +--allow-net --allow-env=GRPC_\* +-$/.test(l)));
+ * assert.ok(lines.some((l) => /^x-importer +importer +x +--allow-net +-$/.test(l)));
  * assert.ok(lines.some((l) => /^x86_64-unknown-linux-gnu +x-importer +1\.0 MiB \(1048576 B\) +ab$/.test(l)));
  * ```
  */
@@ -148,13 +147,6 @@ export function formatReport(result: BuildResult): string[] {
     "",
     ...formatTable(rows),
   ];
-  if (needsBridge(result.denoVersion)) {
-    lines.push(
-      "",
-      `--allow-net=127.0.0.1: Deno ${result.denoVersion} cannot run gRPC on stdin/stdout itself (Deno 2.9.4 can);`,
-      "the connectors reach plakar through one loopback connection on 127.0.0.1, and revoke that grant once it is up.",
-    );
-  }
   lines.push("");
   if (result.kind === "launcher") {
     lines.push(

@@ -1,79 +1,92 @@
 // Exporter RPCs: Init, Ping, Export (records and chunks in, results out), Close.
-import type {
-  ServerDuplexStream,
-  UntypedServiceImplementation,
-} from "@grpc/grpc-js";
-import { status as Status } from "@grpc/grpc-js";
 import type { Exporter, ExporterFactory } from "../exporter.ts";
-import type * as pb from "../../proto/gen/exporter/exporter_pb.ts";
+import * as pb from "../../proto/gen/exporter/exporter_pb.ts";
 import { decodeExportRecord, type WireRecord } from "./codec.ts";
 import { hostOptions, initConfig } from "./init.ts";
-import { Instance, unary } from "./instance.ts";
-import { errorMessage, failCall, statusError } from "./status.ts";
-import { callSignal, incoming, send } from "./streams.ts";
+import { Instance } from "./instance.ts";
+import { errorMessage, failCall, Status, statusError } from "./status.ts";
+import { type Handlers, send, unary } from "./services.ts";
+import { incoming } from "./streams.ts";
+
+const SERVICE = "/plakar.exporter.Exporter/";
 
 /** The exporter service's handlers, around one factory. */
-export function exporterHandlers(
-  factory: ExporterFactory,
-): UntypedServiceImplementation {
+export function exporterHandlers(factory: ExporterFactory): Handlers {
   const exporter = new Instance<Exporter>("exporter");
 
-  return {
-    Init: unary<pb.InitRequest, pb.InitResponse>((request) =>
-      exporter.create(() =>
-        factory({
-          ...initConfig(request.proto, request.config),
-          options: hostOptions(request.options),
-        })
-      )
-    ),
-
-    Ping: unary<pb.PingRequest, pb.PingResponse>(async () => {
-      await exporter.get().ping?.();
-      return {};
-    }),
-
-    async Export(
-      call: ServerDuplexStream<pb.ExportRequest, pb.ExportResponse>,
-    ) {
-      const signal = callSignal(call);
-      try {
-        const target = exporter.get();
-        const packets = new PacketReader(incoming<pb.ExportRequest>(call));
-        while (true) {
-          const packet = await packets.next();
-          if (packet === undefined) break;
-          if (packet.$case !== "record") {
-            throw statusError(
-              Status.FAILED_PRECONDITION,
-              "Protocol error: plakar sent file content without a record before it",
-            );
+  return new Map([
+    [
+      SERVICE + "Init",
+      unary(
+        pb.InitRequest,
+        pb.InitResponse,
+        (request) =>
+          exporter.create(() =>
+            factory({
+              ...initConfig(request.proto, request.config),
+              options: hostOptions(request.options),
+            })
+          ),
+      ),
+    ],
+    [
+      SERVICE + "Ping",
+      unary(pb.PingRequest, pb.PingResponse, async () => {
+        await exporter.get().ping?.();
+        return {};
+      }),
+    ],
+    [
+      SERVICE + "Export",
+      async (call) => {
+        const signal = call.signal;
+        try {
+          const target = exporter.get();
+          const packets = new PacketReader(incoming(call, pb.ExportRequest));
+          while (true) {
+            const packet = await packets.next();
+            if (packet === undefined) break;
+            if (packet.$case !== "record") {
+              throw statusError(
+                Status.FAILED_PRECONDITION,
+                "Protocol error: plakar sent file content without a record before it",
+              );
+            }
+            const wire = packet.value;
+            const body = wire.hasReader
+              ? packets.body(wire.pathname)
+              : undefined;
+            let failure = "";
+            try {
+              await target.write(
+                decodeExportRecord(wire, body?.stream),
+                signal,
+              );
+            } catch (error) {
+              if (signal.aborted) throw error;
+              failure = errorMessage(error);
+            }
+            // Skip whatever content the exporter left unread.
+            if (body) await body.drain();
+            await send(call, pb.ExportResponse, {
+              result: { header: wire, error: failure },
+            });
           }
-          const wire = packet.value;
-          const body = wire.hasReader ? packets.body(wire.pathname) : undefined;
-          let failure = "";
-          try {
-            await target.write(decodeExportRecord(wire, body?.stream), signal);
-          } catch (error) {
-            if (signal.aborted) throw error;
-            failure = errorMessage(error);
-          }
-          // Skip whatever content the exporter left unread.
-          if (body) await body.drain();
-          await send(call, { result: { header: wire, error: failure } });
+          await target.finish?.(signal);
+          call.end();
+        } catch (error) {
+          if (!signal.aborted) failCall(call, error);
         }
-        await target.finish?.(signal);
-        call.end();
-      } catch (error) {
-        if (!signal.aborted) failCall(call, error);
-      }
-    },
-
-    Close: unary<pb.CloseRequest, pb.CloseResponse>(async () => {
-      await exporter.get().close?.();
-      return {};
-    }),
-  };
+      },
+    ],
+    [
+      SERVICE + "Close",
+      unary(pb.CloseRequest, pb.CloseResponse, async () => {
+        await exporter.get().close?.();
+        return {};
+      }),
+    ],
+  ]);
 }
 
 type Packet = NonNullable<pb.ExportRequest["packet"]>;

@@ -1,10 +1,8 @@
 // What the three services share: the one connector instance a process
-// serves (created by Init), and unary handlers whose errors become statuses.
-import type { sendUnaryData, ServerUnaryCall } from "@grpc/grpc-js";
-import { status as Status } from "@grpc/grpc-js";
+// serves (created by Init).
 import type { ConnectorInfo } from "../connector.ts";
 import { encodeFlags } from "./codec.ts";
-import { statusError, toStatusError } from "./status.ts";
+import { Status, statusError } from "./status.ts";
 
 /** What Init answers, whichever the service (the field number of `flags` is the codec's business). */
 export interface InitAnswer {
@@ -47,20 +45,4 @@ export class Instance<T extends ConnectorInfo> {
       flags,
     };
   }
-}
-
-/** A unary handler answering what `run` returns, errors as statuses. */
-export function unary<Req, Res>(
-  run: (request: Req) => Res | Promise<Res>,
-): (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => void {
-  return async (call, callback) => {
-    let response: Res;
-    try {
-      response = await run(call.request);
-    } catch (error) {
-      callback(toStatusError(error));
-      return;
-    }
-    callback(null, response);
-  };
 }

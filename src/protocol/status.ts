@@ -1,8 +1,14 @@
 // The one place where errors become gRPC statuses.
-import { status as Status } from "@grpc/grpc-js";
+import {
+  type ServerCall,
+  Status,
+  type StatusCode,
+} from "../transport/grpc_server.ts";
+
+export { Status };
 import { ConnectorError, type ConnectorErrorKind } from "../connector_error.ts";
 
-const CODE_BY_KIND: Readonly<Record<ConnectorErrorKind, Status>> = {
+const CODE_BY_KIND: Readonly<Record<ConnectorErrorKind, StatusCode>> = {
   "config": Status.INVALID_ARGUMENT,
   "auth": Status.PERMISSION_DENIED,
   "not-found": Status.NOT_FOUND,
@@ -10,9 +16,9 @@ const CODE_BY_KIND: Readonly<Record<ConnectorErrorKind, Status>> = {
   "protocol": Status.FAILED_PRECONDITION,
 };
 
-/** An error carrying the status grpc-js sends to the host. */
+/** An error carrying the status sent to the host. */
 export interface StatusError extends Error {
-  code: Status;
+  code: StatusCode;
   details: string;
 }
 
@@ -42,7 +48,7 @@ export function toStatusError(error: unknown): StatusError {
   if (error instanceof Error && explicit.has(error)) {
     return error as StatusError;
   }
-  let code: Status = Status.UNKNOWN;
+  let code: StatusCode = Status.UNKNOWN;
   if (error instanceof ConnectorError) code = CODE_BY_KIND[error.kind];
   else if (error instanceof Error && error.name === "AbortError") {
     code = Status.CANCELLED;
@@ -52,19 +58,14 @@ export function toStatusError(error: unknown): StatusError {
 }
 
 /** A status error with an explicit code. */
-export function statusError(code: Status, details: string): StatusError {
+export function statusError(code: StatusCode, details: string): StatusError {
   const error = Object.assign(new Error(details), { code, details });
   explicit.add(error);
   return error;
 }
 
-/**
- * Ends a streaming call with the status for `error`. (grpc-js sends the
- * status only for an emitted error; destroying the stream would send none.)
- */
-export function failCall(
-  call: { emit(event: "error", error: unknown): boolean },
-  error: unknown,
-): void {
-  call.emit("error", toStatusError(error));
+/** Ends a call with the status for `error` (nothing if it already ended). */
+export function failCall(call: ServerCall, error: unknown): void {
+  const status = toStatusError(error);
+  call.end(status.code, status.details);
 }

@@ -1,23 +1,19 @@
 // Storage RPCs: Init, Create, Open, Ping, Mode, Size, List, Put, Get, Delete, Close.
 import type {
-  sendUnaryData,
-  ServerReadableStream,
-  ServerWritableStream,
-  UntypedServiceImplementation,
-} from "@grpc/grpc-js";
-import { status as Status } from "@grpc/grpc-js";
-import type {
   GetOptions,
   ObjectKey,
   Storage,
   StorageFactory,
 } from "../storage.ts";
-import type * as pb from "../../proto/gen/storage/storage_pb.ts";
+import * as pb from "../../proto/gen/storage/storage_pb.ts";
 import { decodeResourceType, MAC_SIZE } from "./codec.ts";
 import { initConfig } from "./init.ts";
-import { Instance, unary } from "./instance.ts";
-import { failCall, statusError, toStatusError } from "./status.ts";
-import { callSignal, incoming, sendBody } from "./streams.ts";
+import { Instance } from "./instance.ts";
+import { failCall, Status, statusError } from "./status.ts";
+import { type Handlers, readRequest, send, unary } from "./services.ts";
+import { incoming, sendBody } from "./streams.ts";
+
+const SERVICE = "/store.Store/";
 
 // plakar's 4 MiB message limit, less the room of one List entry's framing.
 const MAX_LIST_ENTRIES = Math.floor((4 * 1024 * 1024 - 5) / (MAC_SIZE + 2));
@@ -33,144 +29,178 @@ function objectKey(mac: Uint8Array, type: number): ObjectKey {
 }
 
 /** The storage service's handlers, around one factory. */
-export function storageHandlers(
-  factory: StorageFactory,
-): UntypedServiceImplementation {
+export function storageHandlers(factory: StorageFactory): Handlers {
   const storage = new Instance<Storage>("storage connector");
   const current = () => storage.get();
 
-  return {
-    Init: unary<pb.InitRequest, pb.InitResponse>((request) =>
-      storage.create(() => factory(initConfig(request.proto, request.config)))
-    ),
+  return new Map([
+    [
+      SERVICE + "Init",
+      unary(
+        pb.InitRequest,
+        pb.InitResponse,
+        (request) =>
+          storage.create(() =>
+            factory(initConfig(request.proto, request.config))
+          ),
+      ),
+    ],
 
-    Create: unary<pb.CreateRequest, pb.CreateResponse>(async (request) => {
-      await current().create(request.config.slice());
-      return {};
-    }),
+    [
+      SERVICE + "Create",
+      unary(pb.CreateRequest, pb.CreateResponse, async (request) => {
+        await current().create(request.config.slice());
+        return {};
+      }),
+    ],
 
-    Open: unary<pb.OpenRequest, pb.OpenResponse>(async () => {
-      const config = await current().open();
-      if (!(config instanceof Uint8Array)) {
-        throw new TypeError(
-          `Cannot answer Open: the connector returned ${typeof config}, expected a Uint8Array`,
-        );
-      }
-      return { config };
-    }),
-
-    Ping: unary<pb.PingRequest, pb.PingResponse>(async () => {
-      await current().ping?.();
-      return {};
-    }),
-
-    Mode: unary<pb.ModeRequest, pb.ModeResponse>(() => {
-      const mode = current().mode ?? "read-write";
-      return { mode: mode === "read-only" ? 4 : 6 };
-    }),
-
-    Size: unary<pb.SizeRequest, pb.SizeResponse>(async () => {
-      const target = current();
-      const size = target.size ? await target.size() : -1;
-      return { size: BigInt(Math.trunc(size)) };
-    }),
-
-    List: unary<pb.ListRequest, pb.ListResponse>(async (request) => {
-      const type = decodeResourceType(request.type);
-      const macs: Uint8Array[] = [];
-      for await (const mac of await current().list(type)) {
-        if (!(mac instanceof Uint8Array) || mac.byteLength !== MAC_SIZE) {
+    [
+      SERVICE + "Open",
+      unary(pb.OpenRequest, pb.OpenResponse, async () => {
+        const config = await current().open();
+        if (!(config instanceof Uint8Array)) {
           throw new TypeError(
-            `Cannot list ${type}: the connector returned a MAC of ${
-              mac instanceof Uint8Array ? mac.byteLength + " bytes" : typeof mac
-            }, expected ${MAC_SIZE} bytes`,
+            `Cannot answer Open: the connector returned ${typeof config}, expected a Uint8Array`,
           );
         }
-        macs.push(mac);
-        if (macs.length > MAX_LIST_ENTRIES) {
-          throw new RangeError(
-            `Cannot list ${type}: more than ${MAX_LIST_ENTRIES} objects do not fit in plakar's 4 MiB message limit`,
-          );
-        }
-      }
-      return { macs };
-    }),
+        return { config };
+      }),
+    ],
 
-    async Put(
-      call: ServerReadableStream<pb.PutRequest, pb.PutResponse>,
-      callback: sendUnaryData<pb.PutResponse>,
-    ) {
-      const signal = callSignal(call);
-      const requests = incoming<pb.PutRequest>(call);
-      try {
+    [
+      SERVICE + "Ping",
+      unary(pb.PingRequest, pb.PingResponse, async () => {
+        await current().ping?.();
+        return {};
+      }),
+    ],
+
+    [
+      SERVICE + "Mode",
+      unary(pb.ModeRequest, pb.ModeResponse, () => {
+        const mode = current().mode ?? "read-write";
+        return { mode: mode === "read-only" ? 4 : 6 };
+      }),
+    ],
+
+    [
+      SERVICE + "Size",
+      unary(pb.SizeRequest, pb.SizeResponse, async () => {
         const target = current();
-        const first = await requests.next();
-        if (first.done) {
-          throw statusError(
-            Status.FAILED_PRECONDITION,
-            "Protocol error: Put ended before naming its object",
-          );
-        }
-        const key = objectKey(first.value.mac, first.value.type);
-        let pending: Promise<IteratorResult<pb.PutRequest>> | undefined;
-        let ended = false;
-        const nextChunk = async (): Promise<Uint8Array | undefined> => {
-          while (!ended) {
-            pending = requests.next();
-            const next = await pending;
-            if (next.done) ended = true;
-            else if (next.value.chunk.byteLength > 0) return next.value.chunk;
+        const size = target.size ? await target.size() : -1;
+        return { size: BigInt(Math.trunc(size)) };
+      }),
+    ],
+
+    [
+      SERVICE + "List",
+      unary(pb.ListRequest, pb.ListResponse, async (request) => {
+        const type = decodeResourceType(request.type);
+        const macs: Uint8Array[] = [];
+        for await (const mac of await current().list(type)) {
+          if (!(mac instanceof Uint8Array) || mac.byteLength !== MAC_SIZE) {
+            throw new TypeError(
+              `Cannot list ${type}: the connector returned a MAC of ${
+                mac instanceof Uint8Array
+                  ? mac.byteLength + " bytes"
+                  : typeof mac
+              }, expected ${MAC_SIZE} bytes`,
+            );
           }
-          return undefined;
-        };
-        const body = new ReadableStream<Uint8Array>({
-          async pull(controller) {
-            const chunk = await nextChunk();
-            if (chunk === undefined) controller.close();
-            else controller.enqueue(chunk);
-          },
-        }, { highWaterMark: 0 });
-        const written = await target.put(key, body, { signal });
-        await pending;
-        if (!ended && await nextChunk() !== undefined) {
-          throw new Error(
-            "Cannot finish Put: the connector returned before reading the whole object",
-          );
+          macs.push(mac);
+          if (macs.length > MAX_LIST_ENTRIES) {
+            throw new RangeError(
+              `Cannot list ${type}: more than ${MAX_LIST_ENTRIES} objects do not fit in plakar's 4 MiB message limit`,
+            );
+          }
         }
-        callback(null, { bytesWritten: BigInt(written) });
-      } catch (error) {
-        callback(toStatusError(error));
-      }
-    },
+        return { macs };
+      }),
+    ],
 
-    async Get(call: ServerWritableStream<pb.GetRequest, pb.GetResponse>) {
-      const signal = callSignal(call);
-      try {
-        const request = call.request;
-        const key = objectKey(request.mac, request.type);
-        const options: GetOptions = { signal };
-        if (request.range) {
-          options.range = {
-            offset: Number(request.range.offset),
-            length: request.range.length,
+    [
+      SERVICE + "Put",
+      async (call) => {
+        const signal = call.signal;
+        const requests = incoming(call, pb.PutRequest);
+        try {
+          const target = current();
+          const first = await requests.next();
+          if (first.done) {
+            throw statusError(
+              Status.FAILED_PRECONDITION,
+              "Protocol error: Put ended before naming its object",
+            );
+          }
+          const key = objectKey(first.value.mac, first.value.type);
+          let pending: Promise<IteratorResult<pb.PutRequest>> | undefined;
+          let ended = false;
+          const nextChunk = async (): Promise<Uint8Array | undefined> => {
+            while (!ended) {
+              pending = requests.next();
+              const next = await pending;
+              if (next.done) ended = true;
+              else if (next.value.chunk.byteLength > 0) return next.value.chunk;
+            }
+            return undefined;
           };
+          const body = new ReadableStream<Uint8Array>({
+            async pull(controller) {
+              const chunk = await nextChunk();
+              if (chunk === undefined) controller.close();
+              else controller.enqueue(chunk);
+            },
+          }, { highWaterMark: 0 });
+          const written = await target.put(key, body, { signal });
+          await pending;
+          if (!ended && await nextChunk() !== undefined) {
+            throw new Error(
+              "Cannot finish Put: the connector returned before reading the whole object",
+            );
+          }
+          await send(call, pb.PutResponse, { bytesWritten: BigInt(written) });
+          call.end();
+        } catch (error) {
+          failCall(call, error);
         }
-        const body = await current().get(key, options);
-        await sendBody(call, body, signal);
-        call.end();
-      } catch (error) {
-        if (!signal.aborted) failCall(call, error);
-      }
-    },
+      },
+    ],
+    [
+      SERVICE + "Get",
+      async (call) => {
+        const signal = call.signal;
+        try {
+          const request = await readRequest(call, pb.GetRequest);
+          const key = objectKey(request.mac, request.type);
+          const options: GetOptions = { signal };
+          if (request.range) {
+            options.range = {
+              offset: Number(request.range.offset),
+              length: request.range.length,
+            };
+          }
+          const body = await current().get(key, options);
+          await sendBody(call, body, signal);
+          call.end();
+        } catch (error) {
+          if (!signal.aborted) failCall(call, error);
+        }
+      },
+    ],
+    [
+      SERVICE + "Delete",
+      unary(pb.DeleteRequest, pb.DeleteResponse, async (request) => {
+        await current().delete(objectKey(request.mac, request.type));
+        return {};
+      }),
+    ],
 
-    Delete: unary<pb.DeleteRequest, pb.DeleteResponse>(async (request) => {
-      await current().delete(objectKey(request.mac, request.type));
-      return {};
-    }),
-
-    Close: unary<pb.CloseRequest, pb.CloseResponse>(async () => {
-      await current().close?.();
-      return {};
-    }),
-  };
+    [
+      SERVICE + "Close",
+      unary(pb.CloseRequest, pb.CloseResponse, async () => {
+        await current().close?.();
+        return {};
+      }),
+    ],
+  ]);
 }

@@ -36,7 +36,7 @@ type WebPair = Parameters<typeof Duplex.fromWeb>[0];
  * import { ConnectorProcess } from "@plakar-deno/connector/testing";
  *
  * const connector = ConnectorProcess.spawn([
- *   Deno.execPath(), "run", "--allow-read", "--allow-env=GRPC_*", "importer.ts",
+ *   Deno.execPath(), "run", "--allow-read", "importer.ts",
  * ]);
  * const status = await connector.close();
  * console.log(status.code, connector.stderr);

@@ -103,7 +103,7 @@ async function* chunksOf(
  * import { ExporterClient } from "@plakar-deno/connector/testing";
  *
  * const exporter = ExporterClient.spawn([
- *   Deno.execPath(), "run", "--allow-read", "--allow-write", "--allow-env=GRPC_*", "exporter.ts",
+ *   Deno.execPath(), "run", "--allow-read", "--allow-write", "exporter.ts",
  * ]);
  * await exporter.init("denofs:///tmp/restore");
  * const results = await exporter.export([{

@@ -113,14 +113,15 @@ export class GrpcCall {
     // Once the connector ended the call, its status tells what happened.
     if (this.#stream.destroyed || this.#stream.closed) return;
     if (!this.#stream.write(frame(message))) {
+      // Room again, or the connector answered without waiting for the rest
+      // (a status refusing the request, then RST_STREAM).
+      const events = ["drain", "close", "end", "trailers", "response"];
       await new Promise<void>((resolve) => {
         const done = () => {
-          this.#stream.off("drain", done);
-          this.#stream.off("close", done);
+          for (const event of events) this.#stream.off(event, done);
           resolve();
         };
-        this.#stream.on("drain", done);
-        this.#stream.on("close", done);
+        for (const event of events) this.#stream.on(event, done);
       });
     }
   }

@@ -168,7 +168,7 @@ export class ImportSession implements AsyncIterable<ReceivedRecord> {
  * import { ImporterClient } from "@plakar-deno/connector/testing";
  *
  * const importer = ImporterClient.spawn([
- *   Deno.execPath(), "run", "--allow-read", "--allow-env=GRPC_*", "importer.ts",
+ *   Deno.execPath(), "run", "--allow-read", "importer.ts",
  * ]);
  * await importer.init("denofs:///etc");
  * const entries = await importer.importAll({ read: "digest" });

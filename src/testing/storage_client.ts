@@ -26,7 +26,7 @@ function typeNumber(type: ResourceType): number {
  * import { StorageClient } from "@plakar-deno/connector/testing";
  *
  * const storage = StorageClient.spawn([
- *   Deno.execPath(), "run", "--allow-read", "--allow-write", "--allow-env=GRPC_*", "storage.ts",
+ *   Deno.execPath(), "run", "--allow-read", "--allow-write", "storage.ts",
  * ]);
  * await storage.init("denofs:///tmp/repo");
  * await storage.create(new TextEncoder().encode("config"));

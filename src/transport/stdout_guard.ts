@@ -8,15 +8,12 @@ const stderrConsole = new Console({
   stdout: process.stderr,
   stderr: process.stderr,
 });
-const realStdout: WritableStream<Uint8Array> = Deno.stdout.writable;
+const realWrite: (p: Uint8Array) => Promise<number> = Deno.stdout.write.bind(
+  Deno.stdout,
+);
 const realWriteSync: (p: Uint8Array) => number = Deno.stdout.writeSync.bind(
   Deno.stdout,
 );
-/** Writes all of `bytes` to the real stdout, blocking. */
-export function writeStdoutSync(bytes: Uint8Array): void {
-  let at = 0;
-  while (at < bytes.byteLength) at += realWriteSync(bytes.subarray(at));
-}
 let taken = false;
 
 const methods = stderrConsole as unknown as Record<string, unknown>;
@@ -38,11 +35,28 @@ Object.defineProperty(Deno.stdout, "writable", {
 });
 process.stdout.write = process.stderr.write.bind(process.stderr);
 
+/** The process's real stdout, as the transport writes it. */
+export interface StdoutPipe {
+  /** Writes all of `bytes`. */
+  write(bytes: Uint8Array): Promise<void>;
+  /** Writes all of `bytes`, blocking. */
+  writeSync(bytes: Uint8Array): void;
+}
+
 /**
  * The process's real stdout, for the transport only. Throws if taken twice.
  */
-export function takeStdout(): WritableStream<Uint8Array> {
+export function takeStdout(): StdoutPipe {
   if (taken) throw new Error("Cannot serve twice: stdout is already in use");
   taken = true;
-  return realStdout;
+  return {
+    async write(bytes) {
+      let at = 0;
+      while (at < bytes.byteLength) at += await realWrite(bytes.subarray(at));
+    },
+    writeSync(bytes) {
+      let at = 0;
+      while (at < bytes.byteLength) at += realWriteSync(bytes.subarray(at));
+    },
+  };
 }

@@ -4,11 +4,10 @@
  * configuration asks, to write, read, open a socket, listen, fetch, run a
  * program or read an environment variable) is compiled by the build with
  * the permission table's flags, with Deno `E2E_DENO_VERSION` (default
- * 2.7.11, whose connectors use the loopback bridge), and run with no
- * `deno` on `PATH`:
+ * 2.7.11), and run with no `deno` on `PATH`:
  *
- * - `forbidden-local-importer` (`localfs`): may read, nothing else; not
- *   even 127.0.0.1, whose grant the SDK revokes once the bridge is up;
+ * - `forbidden-local-importer` (`localfs`): may read, nothing else: no
+ *   network (not even 127.0.0.1) and no environment variable;
  * - `forbidden-net-importer` (no `localfs`): may use the network, and not
  *   read or write a file.
  *
@@ -129,7 +128,7 @@ function getSetup(): Promise<Setup> {
         DENO_DIR: `${work}/no-deno-dir`,
         HOME: `${work}/home`,
         SECRET_TOKEN: "s3cr3t",
-        GRPC_E2E_PROBE: "allowed",
+        GRPC_E2E_PROBE: "present",
       },
       secret,
       listener,
@@ -233,7 +232,7 @@ const DENIALS: Denial[] = [
   },
   {
     executable: LOCAL,
-    what: "connect to 127.0.0.1 (the bridge's loopback)",
+    what: "connect to 127.0.0.1",
     attempt: "connect",
     target: (s) => `127.0.0.1:${s.port}`,
     message: (s) =>
@@ -280,14 +279,14 @@ const DENIALS: Denial[] = [
   },
   {
     executable: LOCAL,
-    what: "read another environment variable",
+    what: "read an environment variable",
     attempt: "env",
     target: () => "SECRET_TOKEN",
     message: () => /Requires env access to "SECRET_TOKEN"/,
   },
   {
     executable: LOCAL,
-    what: "read another variable through process.env",
+    what: "read a variable through process.env",
     attempt: "process-env",
     target: () => "SECRET_TOKEN",
     message: () => /Requires env access to "SECRET_TOKEN"/,
@@ -355,7 +354,7 @@ for (const d of DENIALS) {
   );
 }
 
-test("forbidden-local-importer may read, and read GRPC_* variables", async (s) => {
+test("forbidden-local-importer may read, and may not read environment variables", async (s) => {
   await withConnector(s, LOCAL, async (importer) => {
     const read = await inTime(
       "Init",
@@ -366,15 +365,22 @@ test("forbidden-local-importer may read, and read GRPC_* variables", async (s) =
     );
     assert.equal(read.origin, "the secret\n");
   });
+  // Not even GRPC_* ones: the SDK reads no variable of its own.
   await withConnector(s, LOCAL, async (importer) => {
-    const env = await inTime(
+    const error = await inTime(
       "Init",
       importer.init(`forbidlocal://${s.work}`, {
         try: "env",
         target: "GRPC_E2E_PROBE",
       }),
+    ).then(
+      () => undefined,
+      (e: unknown) => e,
     );
-    assert.equal(env.origin, "GRPC_E2E_PROBE=allowed");
+    assert.ok(error instanceof GrpcError, `Init succeeded: ${error}`);
+    assert.match(error.details, /Requires env access to "GRPC_E2E_PROBE"/);
+    assert.ok(!error.details.includes("\n"), error.details);
+    assert.ok(!error.details.includes("present"), error.details);
   });
 });
 

@@ -15,8 +15,7 @@
  * - `launcher` (the default): `--launcher` executables, which run the
  *   sources with the deno that ran the build;
  * - `compiled`: `deno compile` binaries made by Deno `E2E_DENO_VERSION`
- *   (default 2.7.11, the one release whose runtime can be had offline: its
- *   connectors use the loopback bridge and get `--allow-net=127.0.0.1`),
+ *   (default 2.7.11, the one release whose runtime can be had offline),
  *   with `DENORT_BIN`, or else the runtime `../shared/tools/offline-denort/
  *   provision` prints when it is there. Each binary is compiled twice and
  *   must be byte-identical, must not contain the sources' path, and is
@@ -41,7 +40,6 @@
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { needsBridge } from "../../src/build/permissions.ts";
 import {
   DENO_VERSION,
   denortBin,
@@ -318,8 +316,8 @@ async function buildLaunchers(work: string): Promise<string> {
     assert.equal(info.mode! & 0o111, 0o111, `${name} is not executable`);
   }
   const importer = await Deno.readTextFile(`${out}/denofs-importer`);
-  assert.match(importer, / --allow-read '--allow-env=GRPC_\*' /);
-  assert.doesNotMatch(importer, /--allow-write|--allow-net/);
+  assert.match(importer, / --allow-read /);
+  assert.doesNotMatch(importer, /--allow-write|--allow-net|--allow-env/);
   return out;
 }
 
@@ -343,16 +341,15 @@ async function buildCompiled(work: string): Promise<string> {
   });
   assert.equal(result.code, 0, describe("deno task build (compiled)", result));
   log(result.stdout.trimEnd());
-  const bridge = needsBridge(DENO_VERSION) ? " --allow-net=127.0.0.1" : "";
   for (
     const [name, flags] of [
-      ["denofs-importer", `--allow-read${bridge}`],
-      ["denofs-exporter", `--allow-read --allow-write${bridge}`],
-      ["denofs-storage", `--allow-read --allow-write${bridge}`],
+      ["denofs-importer", "--allow-read"],
+      ["denofs-exporter", "--allow-read --allow-write"],
+      ["denofs-storage", "--allow-read --allow-write"],
     ]
   ) {
     const row = new RegExp(
-      `^${name} +\\S+ +denofs +${flags} --allow-env=GRPC_\\* +-$`,
+      `^${name} +\\S+ +denofs +${flags} +-$`,
       "m",
     );
     assert.match(result.stdout, row);
