@@ -155,7 +155,9 @@ export interface ExportRecord {
   target: string;
   /**
    * The content of a regular file or attribute; absent for other entries.
-   * Whatever the exporter does not read is skipped for it.
+   * Whatever the exporter does not read is skipped for it. From plakar it is
+   * a byte stream: a BYOB reader (`getReader({ mode: "byob" })`) gets the
+   * content copied into its own buffer, so that restoring makes no garbage.
    */
   body?: ReadableStream<Uint8Array>;
   /** Set when the record is an extended attribute of `pathname`. */

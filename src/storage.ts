@@ -191,14 +191,19 @@ export interface Storage extends ConnectorInfo {
   /**
    * Stores an object, reading its content from `body` (chunks of at most
    * 1 MiB, in order). Returns the number of bytes written. Must never leave
-   * a half-written object visible.
+   * a half-written object visible. `body` is a byte stream: a BYOB reader
+   * (`getReader({ mode: "byob" })`) gets the content copied into its own
+   * buffer, so that storing makes no garbage.
    */
   put(
     key: ObjectKey,
     body: ReadableStream<Uint8Array>,
     options: PutOptions,
   ): number | Promise<number>;
-  /** Streams an object, or a range of it. */
+  /**
+   * Streams an object, or a range of it. A byte stream (such as
+   * {@linkcode fileBody}'s) is read into two buffers used in turn.
+   */
   get(
     key: ObjectKey,
     options: GetOptions,

@@ -43,6 +43,35 @@ function dirname(path: string): string {
 // plakar's next chunks are received meanwhile.
 const SMALL_FILE = 256 * 1024;
 
+// Bodies are byte streams: content is read into this buffer (a BYOB read),
+// the same one for every file, so restoring makes no garbage.
+let spare: ArrayBuffer | undefined;
+
+async function copyBody(
+  body: ReadableStream<Uint8Array>,
+  file: Deno.FsFile,
+  blocking: boolean,
+): Promise<void> {
+  const reader = body.getReader({ mode: "byob" });
+  let buffer = spare ?? new ArrayBuffer(1024 * 1024);
+  spare = undefined;
+  try {
+    while (true) {
+      const { done, value } = await reader.read(new Uint8Array(buffer));
+      // The buffer comes back in `value`, at the end too.
+      if (value) buffer = value.buffer as ArrayBuffer;
+      if (done) break;
+      for (let at = 0; at < value.byteLength;) {
+        const rest = value.subarray(at);
+        at += blocking ? file.writeSync(rest) : await file.write(rest);
+      }
+    }
+  } finally {
+    reader.releaseLock();
+    if (!buffer.detached) spare = buffer;
+  }
+}
+
 async function writeFile(path: string, record: ExportRecord): Promise<void> {
   const temp = `${dirname(path)}/.denofs-${crypto.randomUUID()}`;
   const file = Deno.openSync(temp, {
@@ -51,18 +80,13 @@ async function writeFile(path: string, record: ExportRecord): Promise<void> {
     mode: 0o600,
   });
   try {
-    if (record.body === undefined) file.close();
-    else if (record.fileInfo.size <= SMALL_FILE) {
-      try {
-        for await (const chunk of record.body) {
-          for (let at = 0; at < chunk.byteLength;) {
-            at += file.writeSync(chunk.subarray(at));
-          }
-        }
-      } finally {
-        file.close();
+    try {
+      if (record.body !== undefined) {
+        await copyBody(record.body, file, record.fileInfo.size <= SMALL_FILE);
       }
-    } else await record.body.pipeTo(file.writable);
+    } finally {
+      file.close();
+    }
     Deno.renameSync(temp, path);
   } catch (error) {
     try {

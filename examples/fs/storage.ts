@@ -19,10 +19,43 @@ import { localPath } from "./location.ts";
 
 const MAC_NAME = /^[0-9a-f]{64}$/;
 
-/** Writes `body` to `path` atomically; returns the number of bytes written. */
+/** Writes all of `bytes` to `file`. */
+async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
+  let at = 0;
+  while (at < bytes.byteLength) at += await file.write(bytes.subarray(at));
+}
+
+/**
+ * Copies a body to `file`; returns its size. Bodies from plakar are byte
+ * streams: read into one buffer (BYOB), they make no garbage.
+ */
+async function copyBody(
+  file: Deno.FsFile,
+  body: ReadableStream<Uint8Array>,
+): Promise<number> {
+  const reader = body.getReader({ mode: "byob" });
+  let buffer = new ArrayBuffer(1024 * 1024);
+  let written = 0;
+  try {
+    while (true) {
+      const { done, value } = await reader.read(new Uint8Array(buffer));
+      if (done) return written;
+      await writeAll(file, value);
+      written += value.byteLength;
+      buffer = value.buffer as ArrayBuffer;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+/**
+ * Writes `content` to `path` atomically; returns the number of bytes
+ * written.
+ */
 async function writeAtomic(
   path: string,
-  body: ReadableStream<Uint8Array>,
+  content: Uint8Array | ReadableStream<Uint8Array>,
 ): Promise<number> {
   const dir = path.slice(0, path.lastIndexOf("/"));
   const temp = `${dir}/.tmp-${crypto.randomUUID()}`;
@@ -31,12 +64,13 @@ async function writeAtomic(
     createNew: true,
     mode: 0o600,
   });
-  let written = 0;
+  let written: number;
   try {
-    for await (const chunk of body) {
-      let at = 0;
-      while (at < chunk.byteLength) at += await file.write(chunk.subarray(at));
-      written += chunk.byteLength;
+    if (content instanceof Uint8Array) {
+      await writeAll(file, content);
+      written = content.byteLength;
+    } else {
+      written = await copyBody(file, content);
     }
     await file.sync();
     file.close();
@@ -81,7 +115,7 @@ if (import.meta.main) {
         } catch (error) {
           if (!(error instanceof Deno.errors.NotFound)) throw error;
         }
-        await writeAtomic(`${root}/CONFIG`, ReadableStream.from([config]));
+        await writeAtomic(`${root}/CONFIG`, config);
       },
       async open() {
         try {

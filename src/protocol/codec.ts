@@ -16,6 +16,7 @@ import type {
   Result as WireResult,
 } from "../../proto/gen/connectors_pb.ts";
 import { fromGoFileMode, toGoFileMode } from "./file_mode.ts";
+import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
 
 export type { WireFileInfo, WireRecord, WireResult };
 
@@ -135,6 +136,55 @@ export function wireRecordKey(record: WireRecord | undefined): string {
       ? { name: record.xattrName, kind: xattrKindFromWire(record.xattrType) }
       : undefined,
   );
+}
+
+/**
+ * The key of the record an Import acknowledgement (an `ImportRequest`) is
+ * about, read without decoding the rest: plakar sends one per record.
+ */
+export function ackKey(bytes: Uint8Array): string {
+  // ImportRequest.result (1) -> Result.header (1) -> Record.
+  const record = field(field(bytes, 1), 1);
+  if (record === undefined) return "";
+  const reader = new BinaryReader(record);
+  let pathname = "";
+  let isXattr = false;
+  let xattrName = "";
+  let xattrType = 0;
+  while (reader.pos < reader.len) {
+    const [no, type] = reader.tag();
+    if (no === 2 && type === WireType.LengthDelimited) {
+      pathname = reader.string();
+    } else if (no === 4 && type === WireType.Varint) isXattr = reader.bool();
+    else if (no === 5 && type === WireType.LengthDelimited) {
+      xattrName = reader.string();
+    } else if (no === 6 && type === WireType.Varint) {
+      xattrType = reader.int32();
+    } else reader.skip(type, no);
+  }
+  return recordKey(
+    pathname,
+    isXattr
+      ? { name: xattrName, kind: xattrKindFromWire(xattrType) }
+      : undefined,
+  );
+}
+
+// The last occurrence of a message field in `bytes`, if any.
+function field(
+  bytes: Uint8Array | undefined,
+  number: number,
+): Uint8Array | undefined {
+  if (bytes === undefined) return undefined;
+  const reader = new BinaryReader(bytes);
+  let found: Uint8Array | undefined;
+  while (reader.pos < reader.len) {
+    const [no, type] = reader.tag();
+    if (no === number && type === WireType.LengthDelimited) {
+      found = reader.bytes();
+    } else reader.skip(type, no);
+  }
+  return found;
 }
 
 /** One imported record, ready to send, with what is needed to serve it. */

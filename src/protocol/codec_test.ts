@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  ackKey,
   decodeAck,
   decodeFileInfo,
   decodeResourceType,
@@ -10,6 +11,7 @@ import {
 } from "./codec.ts";
 import type { FileInfo } from "../file_info.ts";
 import type { ImportRecord } from "../record.ts";
+import * as pb from "../../proto/gen/importer/importer_pb.ts";
 
 const INFO: FileInfo = {
   name: "a",
@@ -144,4 +146,39 @@ Deno.test("decodeResourceType() maps wire numbers and refuses unknown ones", () 
   assert.equal(decodeResourceType(1), "packfile");
   assert.equal(decodeResourceType(5), "ecc-state");
   assert.throws(() => decodeResourceType(9), RangeError);
+});
+
+Deno.test("ackKey() reads the key of an acknowledged record, skipping the rest", () => {
+  const cases: Array<[ImportRecord, string]> = [
+    [{ pathname: "/dir/a b", fileInfo: INFO, xattrs: ["user.x"] }, "/dir/a b"],
+    [
+      {
+        pathname: "/f",
+        xattr: { name: "user.k", kind: "extended" },
+        open: () => new ReadableStream(),
+      },
+      "xattr:/f:user.k",
+    ],
+    [
+      {
+        pathname: "/f",
+        xattr: { name: "stream", kind: "ads" },
+        open: () => new ReadableStream(),
+      },
+      "xattr:/f@stream",
+    ],
+    [{ pathname: "/broken", error: new Error("gone") }, "/broken"],
+  ];
+  for (const [input, key] of cases) {
+    const header = encodeImportRecord(input).record;
+    const bytes = pb.ImportRequest.encode({
+      result: { header, error: "a failure" },
+    }).finish();
+    assert.equal(ackKey(bytes), key);
+  }
+  assert.equal(ackKey(new Uint8Array(0)), "");
+  assert.equal(
+    ackKey(pb.ImportRequest.encode({ result: undefined }).finish()),
+    "",
+  );
 });

@@ -6,7 +6,8 @@ import { hostOptions, initConfig } from "./init.ts";
 import { Instance } from "./instance.ts";
 import { errorMessage, failCall, Status, statusError } from "./status.ts";
 import { type Handlers, send, unary } from "./services.ts";
-import { incoming } from "./streams.ts";
+import { incoming, receivedBody } from "./streams.ts";
+import { recycleMessage } from "../transport/grpc_server.ts";
 
 const SERVICE = "/plakar.exporter.Exporter/";
 
@@ -145,18 +146,16 @@ class PacketReader {
       pending = current;
       return current;
     };
-    const stream = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        const chunk = await nextChunk();
-        if (chunk === undefined) controller.close();
-        else controller.enqueue(chunk);
-      },
-    }, { highWaterMark: 0 });
+    const stream = receivedBody(nextChunk);
     return {
       stream,
       async drain() {
         try {
-          while (await nextChunk() !== undefined) { /* skip */ }
+          while (true) {
+            const chunk = await nextChunk();
+            if (chunk === undefined) break;
+            recycleMessage(chunk);
+          }
         } catch { /* reported below */ }
         if (broken !== undefined) throw broken;
       },

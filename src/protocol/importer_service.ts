@@ -2,12 +2,17 @@
 import type { Importer, ImporterFactory } from "../importer.ts";
 import type { OpenBody } from "../record.ts";
 import * as pb from "../../proto/gen/importer/importer_pb.ts";
-import { decodeAck, encodeImportRecord, wireRecordKey } from "./codec.ts";
+import {
+  ackKey,
+  decodeAck,
+  encodeImportRecord,
+  wireRecordKey,
+} from "./codec.ts";
 import { hostOptions, initConfig } from "./init.ts";
 import { Instance } from "./instance.ts";
 import { failCall, Status, statusError } from "./status.ts";
 import { type Handlers, readRequest, send, unary } from "./services.ts";
-import { incoming, sendBody } from "./streams.ts";
+import { sendBody } from "./streams.ts";
 
 const SERVICE = "/importer.Importer/";
 
@@ -47,13 +52,14 @@ export function importerHandlers(factory: ImporterFactory): Handlers {
         try {
           const source = importer.get();
           const acks = (async () => {
-            const requests = incoming(call, pb.ImportRequest);
             while (true) {
-              const next = await requests.next();
-              if (next.done) return;
-              const result = next.value.result;
-              held.delete(wireRecordKey(result?.header));
-              if (needAck && source.ack) await source.ack(decodeAck(result));
+              const bytes = await call.read();
+              if (bytes === undefined) return;
+              if (needAck && source.ack) {
+                const result = pb.ImportRequest.decode(bytes).result;
+                held.delete(wireRecordKey(result?.header));
+                await source.ack(decodeAck(result));
+              } else if (held.size > 0) held.delete(ackKey(bytes));
             }
           })();
           // Surface an ack failure at once rather than after the last record.

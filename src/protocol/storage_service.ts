@@ -11,7 +11,7 @@ import { initConfig } from "./init.ts";
 import { Instance } from "./instance.ts";
 import { failCall, Status, statusError } from "./status.ts";
 import { type Handlers, readRequest, send, unary } from "./services.ts";
-import { incoming, sendBody } from "./streams.ts";
+import { incoming, receivedBody, sendBody } from "./streams.ts";
 
 const SERVICE = "/store.Store/";
 
@@ -144,13 +144,7 @@ export function storageHandlers(factory: StorageFactory): Handlers {
             }
             return undefined;
           };
-          const body = new ReadableStream<Uint8Array>({
-            async pull(controller) {
-              const chunk = await nextChunk();
-              if (chunk === undefined) controller.close();
-              else controller.enqueue(chunk);
-            },
-          }, { highWaterMark: 0 });
+          const body = receivedBody(nextChunk);
           const written = await target.put(key, body, { signal });
           await pending;
           if (!ended && await nextChunk() !== undefined) {

@@ -1,6 +1,6 @@
 // Bodies and message streams between gRPC calls and web streams, with
 // backpressure both ways.
-import type { ServerCall } from "../transport/grpc_server.ts";
+import { recycleMessage, type ServerCall } from "../transport/grpc_server.ts";
 import type { Codec } from "./services.ts";
 import { sendChunk } from "./services.ts";
 
@@ -93,4 +93,50 @@ export function incoming<T>(
       return { done: false, value: codec.decode(bytes) };
     },
   };
+}
+
+/**
+ * A body received from the host, chunk by chunk as `next` yields them
+ * (`undefined` at its end). It is a byte stream: a BYOB reader gets the
+ * content copied into its own buffer, and each message's buffer goes back to
+ * the transport; a default reader gets the chunks themselves.
+ */
+export function receivedBody(
+  next: () => Promise<Uint8Array | undefined>,
+): ReadableStream<Uint8Array> {
+  let current: Uint8Array | undefined;
+  let offset = 0;
+  return new ReadableStream({
+    type: "bytes",
+    async pull(controller) {
+      if (current === undefined) {
+        const chunk = await next();
+        if (chunk === undefined) {
+          controller.close();
+          controller.byobRequest?.respond(0);
+          return;
+        }
+        current = chunk;
+        offset = 0;
+      }
+      const request = controller.byobRequest;
+      const view = request?.view;
+      if (request && view) {
+        const n = Math.min(view.byteLength, current.byteLength - offset);
+        new Uint8Array(view.buffer, view.byteOffset, n).set(
+          current.subarray(offset, offset + n),
+        );
+        offset += n;
+        if (offset === current.byteLength) {
+          recycleMessage(current);
+          current = undefined;
+        }
+        request.respond(n);
+        return;
+      }
+      const chunk = offset === 0 ? current : current.slice(offset);
+      current = undefined;
+      controller.enqueue(chunk);
+    },
+  });
 }

@@ -120,14 +120,13 @@ export class ServerCall {
   }
 
   /**
-   * Sends one message made of `parts` (concatenated). Resolves once the
-   * parts are copied out (they may be reused then); rejects with an
+   * Sends one message: `head` then `body`, if given, concatenated. Resolves
+   * once they are copied out (they may be reused then); rejects with an
    * `AbortError` if the call is cancelled or over.
    */
-  write(...parts: Uint8Array[]): Promise<void> {
+  write(head: Uint8Array, body?: Uint8Array): Promise<void> {
     if (this.#done) return Promise.reject(cancelled());
-    let length = 0;
-    for (const part of parts) length += part.byteLength;
+    const length = head.byteLength + (body?.byteLength ?? 0);
     if (length > MAX_MESSAGE) {
       return Promise.reject(
         new RangeError(
@@ -140,9 +139,7 @@ export class ServerCall {
     prefix[2] = (length >>> 16) & 0xff;
     prefix[3] = (length >>> 8) & 0xff;
     prefix[4] = length & 0xff;
-    return this.#stream.write([prefix, ...parts]).catch(() => {
-      throw cancelled();
-    });
+    return this.#stream.write(prefix, head, body);
   }
 
   /** Ends the call with a status (OK by default). Later calls do nothing. */
@@ -211,7 +208,7 @@ export class ServerCall {
           at += size;
           continue;
         }
-        this.#message = new Uint8Array(size);
+        this.#message = messageBuffer(size);
         this.#messageFill = 0;
       }
       const message = this.#message;
@@ -236,6 +233,37 @@ export class ServerCall {
 }
 
 const EMPTY = new Uint8Array(0);
+
+// Messages of content (a chunk of up to 1 MiB and its few bytes of framing)
+// are received into buffers that the protocol layer gives back once it has
+// copied the content out: streaming makes no garbage then.
+const POOLED_MIN = 64 * 1024;
+const POOLED_CAPACITY = 1024 * 1024 + 1024;
+const POOL_SIZE = 8;
+const pool: ArrayBuffer[] = [];
+
+function messageBuffer(size: number): Uint8Array {
+  if (size < POOLED_MIN || size > POOLED_CAPACITY) return new Uint8Array(size);
+  return new Uint8Array(
+    pool.pop() ?? new ArrayBuffer(POOLED_CAPACITY),
+    0,
+    size,
+  );
+}
+
+/**
+ * Gives back the buffer of a received message (or of a view into one) for
+ * the next messages. Only for bytes nothing refers to any more.
+ */
+export function recycleMessage(bytes: Uint8Array): void {
+  const buffer = bytes.buffer;
+  if (
+    buffer instanceof ArrayBuffer && buffer.byteLength === POOLED_CAPACITY &&
+    !buffer.detached && pool.length < POOL_SIZE && !pool.includes(buffer)
+  ) {
+    pool.push(buffer);
+  }
+}
 
 /** Percent-encodes a status message as gRPC requires (UTF-8 first). */
 export function percentEncode(message: string): string {

@@ -90,6 +90,10 @@ export interface StreamListener {
 
 const RESOLVED: Promise<void> = Promise.resolve();
 
+function closed(): DOMException {
+  return new DOMException("plakar cancelled the call", "AbortError");
+}
+
 interface Waiter {
   until: number;
   resolve: () => void;
@@ -143,22 +147,18 @@ export class Http2Stream {
   }
 
   /**
-   * Queues the concatenation of `parts` as response body. Resolves once all
-   * of it is copied into the connection's output: the parts may be reused
-   * then. Rejects if the stream is reset before that.
+   * Queues `parts` (concatenated) as response body. Resolves once all of it
+   * is copied into the connection's output: the parts may be reused then.
+   * Rejects with an `AbortError` if the stream is reset or closed first.
    */
-  write(parts: readonly Uint8Array[]): Promise<void> {
-    if (!this.writable) {
-      return Promise.reject(new Error("the stream is closed"));
-    }
-    let length = 0;
+  write(...parts: Array<Uint8Array | undefined>): Promise<void> {
+    if (!this.writable) return Promise.reject(closed());
     for (const part of parts) {
-      if (part.byteLength === 0) continue;
+      if (part === undefined || part.byteLength === 0) continue;
       this.#parts.push(part);
-      length += part.byteLength;
+      this.#queued += part.byteLength;
+      this.#enqueued += part.byteLength;
     }
-    this.#queued += length;
-    this.#enqueued += length;
     this.#connection.schedule(this);
     if (this.#copied >= this.#enqueued) return RESOLVED;
     return new Promise((resolve, reject) => {
@@ -180,7 +180,7 @@ export class Http2Stream {
   reset(code: number): void {
     if (this.#gone) return;
     this.#connection.sendReset(this.id, code);
-    this.#drop(new Error("the stream was reset"));
+    this.#drop(closed());
   }
 
   /**
@@ -215,7 +215,7 @@ export class Http2Stream {
   /** @internal The peer reset the stream, or the connection is gone. */
   remoteReset(code: number): void {
     if (this.#gone) return;
-    this.#drop(new DOMException("plakar cancelled the call", "AbortError"));
+    this.#drop(closed());
     this.listener?.reset(code);
   }
 
