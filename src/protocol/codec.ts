@@ -16,7 +16,6 @@ import type {
   Result as WireResult,
 } from "../../proto/gen/connectors_pb.ts";
 import { fromGoFileMode, toGoFileMode } from "./file_mode.ts";
-import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
 
 export type { WireFileInfo, WireRecord, WireResult };
 
@@ -144,24 +143,33 @@ export function wireRecordKey(record: WireRecord | undefined): string {
  */
 export function ackKey(bytes: Uint8Array): string {
   // ImportRequest.result (1) -> Result.header (1) -> Record.
-  const record = field(field(bytes, 1), 1);
+  const result = lastField(bytes, 0, bytes.byteLength, 1);
+  if (result === undefined) return "";
+  const record = lastField(bytes, result[0], result[1], 1);
   if (record === undefined) return "";
-  const reader = new BinaryReader(record);
   let pathname = "";
   let isXattr = false;
   let xattrName = "";
   let xattrType = 0;
-  while (reader.pos < reader.len) {
-    const [no, type] = reader.tag();
-    if (no === 2 && type === WireType.LengthDelimited) {
-      pathname = reader.string();
-    } else if (no === 4 && type === WireType.Varint) isXattr = reader.bool();
-    else if (no === 5 && type === WireType.LengthDelimited) {
-      xattrName = reader.string();
-    } else if (no === 6 && type === WireType.Varint) {
-      xattrType = reader.int32();
-    } else reader.skip(type, no);
+  const cursor = { at: record[0] };
+  const end = record[1];
+  while (cursor.at < end) {
+    const tag = varint(bytes, cursor);
+    const no = tag >>> 3;
+    const type = tag & 7;
+    if (type === 2) {
+      const length = varint(bytes, cursor);
+      const from = cursor.at;
+      cursor.at += length;
+      if (no === 2) pathname = utf8.decode(bytes.subarray(from, cursor.at));
+      if (no === 5) xattrName = utf8.decode(bytes.subarray(from, cursor.at));
+    } else if (type === 0) {
+      const value = varint(bytes, cursor);
+      if (no === 4) isXattr = value !== 0;
+      if (no === 6) xattrType = value;
+    } else skip(type, cursor);
   }
+  if (cursor.at !== end) throw new RangeError("Malformed acknowledgement");
   return recordKey(
     pathname,
     isXattr
@@ -170,20 +178,46 @@ export function ackKey(bytes: Uint8Array): string {
   );
 }
 
-// The last occurrence of a message field in `bytes`, if any.
-function field(
-  bytes: Uint8Array | undefined,
-  number: number,
-): Uint8Array | undefined {
-  if (bytes === undefined) return undefined;
-  const reader = new BinaryReader(bytes);
-  let found: Uint8Array | undefined;
-  while (reader.pos < reader.len) {
-    const [no, type] = reader.tag();
-    if (no === number && type === WireType.LengthDelimited) {
-      found = reader.bytes();
-    } else reader.skip(type, no);
+const utf8 = new TextDecoder();
+
+// Reads a varint of up to 32 bits at `cursor.at`, moving it past.
+function varint(bytes: Uint8Array, cursor: { at: number }): number {
+  let value = 0;
+  for (let shift = 0; shift < 64; shift += 7) {
+    const byte = bytes[cursor.at++];
+    if (byte === undefined) throw new RangeError("Malformed acknowledgement");
+    if (shift < 32) value += (byte & 0x7f) * 2 ** shift;
+    if (byte < 0x80) return value;
   }
+  throw new RangeError("Malformed acknowledgement");
+}
+
+function skip(type: number, cursor: { at: number }): void {
+  if (type === 1) cursor.at += 8;
+  else if (type === 5) cursor.at += 4;
+  else throw new RangeError("Malformed acknowledgement");
+}
+
+// Where the last length-delimited occurrence of field `number` lies.
+function lastField(
+  bytes: Uint8Array,
+  from: number,
+  end: number,
+  number: number,
+): [number, number] | undefined {
+  let found: [number, number] | undefined;
+  const cursor = { at: from };
+  while (cursor.at < end) {
+    const tag = varint(bytes, cursor);
+    const type = tag & 7;
+    if (type === 2) {
+      const length = varint(bytes, cursor);
+      if (tag >>> 3 === number) found = [cursor.at, cursor.at + length];
+      cursor.at += length;
+    } else if (type === 0) varint(bytes, cursor);
+    else skip(type, cursor);
+  }
+  if (cursor.at !== end) throw new RangeError("Malformed acknowledgement");
   return found;
 }
 

@@ -177,6 +177,7 @@ Deno.test("ackKey() reads the key of an acknowledged record, skipping the rest",
     assert.equal(ackKey(bytes), key);
   }
   assert.equal(ackKey(new Uint8Array(0)), "");
+  assert.throws(() => ackKey(new Uint8Array([0x0a, 0x05, 0x0a])), RangeError);
   assert.equal(
     ackKey(pb.ImportRequest.encode({ result: undefined }).finish()),
     "",

@@ -53,7 +53,7 @@ export function importerHandlers(factory: ImporterFactory): Handlers {
           const source = importer.get();
           const acks = (async () => {
             while (true) {
-              const bytes = await call.read();
+              const bytes = call.take() ?? await call.read();
               if (bytes === undefined) return;
               if (needAck && source.ack) {
                 const result = pb.ImportRequest.decode(bytes).result;
@@ -69,10 +69,11 @@ export function importerHandlers(factory: ImporterFactory): Handlers {
             if (ackError !== undefined) throw ackError;
             const encoded = encodeImportRecord(record);
             if (encoded.open) held.set(encoded.key, encoded.open);
-            await send(call, pb.ImportResponse, {
+            const sent = send(call, pb.ImportResponse, {
               record: encoded.record,
               finished: false,
             });
+            if (sent) await sent;
           }
           await send(call, pb.ImportResponse, {
             record: undefined,

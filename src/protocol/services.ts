@@ -1,6 +1,6 @@
 // What the three services share on the wire: unary calls, the request of a
 // server-streaming call, and the `{ chunk }` message of Open and Get.
-import type { BinaryWriter } from "@bufbuild/protobuf/wire";
+import { BinaryWriter } from "@bufbuild/protobuf/wire";
 import type { CallHandler, ServerCall } from "../transport/grpc_server.ts";
 import { failCall, Status, statusError } from "./status.ts";
 
@@ -30,13 +30,19 @@ export async function readRequest<T>(
   return codec.decode(bytes);
 }
 
-/** Sends one message. */
+// One writer for every message (finish() hands out the bytes and resets it).
+const writer = new BinaryWriter();
+
+/**
+ * Sends one message; `undefined` if it was copied out at once, else a
+ * promise of that (see {@linkcode ServerCall.write}).
+ */
 export function send<T>(
   call: ServerCall,
   codec: Codec<T>,
   message: T,
-): Promise<void> {
-  return call.write(codec.encode(message).finish());
+): Promise<void> | undefined {
+  return call.write(codec.encode(message, writer).finish());
 }
 
 /** A unary handler answering what `run` returns, errors as statuses. */
@@ -60,7 +66,10 @@ export function unary<Req, Res>(
  * Sends `chunk` as a `{ chunk }` message (field 1, bytes) without copying
  * it: the hot path of Open and Get. Resolves once `chunk` may be reused.
  */
-export function sendChunk(call: ServerCall, chunk: Uint8Array): Promise<void> {
+export function sendChunk(
+  call: ServerCall,
+  chunk: Uint8Array,
+): Promise<void> | undefined {
   const length = chunk.byteLength;
   let varintSize = 1;
   for (let v = length; v >= 0x80; v = Math.floor(v / 128)) varintSize++;

@@ -66,6 +66,7 @@ export class ServerCall {
   #done = false;
   // The message being assembled: its prefix, then its bytes.
   #prefix = new Uint8Array(5);
+  #prefixOut = new Uint8Array(5);
   #prefixFill = 0;
   #message: Uint8Array | undefined;
   #messageFill = 0;
@@ -103,28 +104,34 @@ export class ServerCall {
    */
   async read(): Promise<Uint8Array | undefined> {
     while (true) {
-      if (this.#head < this.#queue.length) {
-        const message = this.#queue[this.#head] as Uint8Array;
-        this.#queue[this.#head++] = EMPTY;
-        if (this.#head === this.#queue.length) {
-          this.#queue.length = 0;
-          this.#head = 0;
-        }
-        this.#stream.credit(5 + message.byteLength);
-        return message;
-      }
+      const message = this.take();
+      if (message !== undefined) return message;
       if (this.#failure !== undefined) throw this.#failure;
       if (this.#ended) return undefined;
       await new Promise<void>((resolve) => (this.#wake = resolve));
     }
   }
 
+  /** The next request message if one is there already, without waiting. */
+  take(): Uint8Array | undefined {
+    if (this.#head === this.#queue.length) return undefined;
+    const message = this.#queue[this.#head] as Uint8Array;
+    this.#queue[this.#head++] = EMPTY;
+    if (this.#head === this.#queue.length) {
+      this.#queue.length = 0;
+      this.#head = 0;
+    }
+    this.#stream.credit(5 + message.byteLength);
+    return message;
+  }
+
   /**
-   * Sends one message: `head` then `body`, if given, concatenated. Resolves
-   * once they are copied out (they may be reused then); rejects with an
+   * Sends one message: `head` then `body`, if given, concatenated. Returns
+   * `undefined` if they were copied out at once, else a promise that
+   * resolves once they are (they may be reused then), or rejects with an
    * `AbortError` if the call is cancelled or over.
    */
-  write(head: Uint8Array, body?: Uint8Array): Promise<void> {
+  write(head: Uint8Array, body?: Uint8Array): Promise<void> | undefined {
     if (this.#done) return Promise.reject(cancelled());
     const length = head.byteLength + (body?.byteLength ?? 0);
     if (length > MAX_MESSAGE) {
@@ -134,12 +141,15 @@ export class ServerCall {
         ),
       );
     }
-    const prefix = new Uint8Array(5);
+    const prefix = this.#prefixOut;
     prefix[1] = length >>> 24;
     prefix[2] = (length >>> 16) & 0xff;
     prefix[3] = (length >>> 8) & 0xff;
     prefix[4] = length & 0xff;
-    return this.#stream.write(prefix, head, body);
+    const pending = this.#stream.write(prefix, head, body);
+    // Still queued: the next message needs its own prefix.
+    if (pending !== undefined) this.#prefixOut = new Uint8Array(5);
+    return pending;
   }
 
   /** Ends the call with a status (OK by default). Later calls do nothing. */

@@ -88,8 +88,6 @@ export interface StreamListener {
   reset(code: number): void;
 }
 
-const RESOLVED: Promise<void> = Promise.resolve();
-
 function closed(): DOMException {
   return new DOMException("plakar cancelled the call", "AbortError");
 }
@@ -147,11 +145,12 @@ export class Http2Stream {
   }
 
   /**
-   * Queues `parts` (concatenated) as response body. Resolves once all of it
-   * is copied into the connection's output: the parts may be reused then.
-   * Rejects with an `AbortError` if the stream is reset or closed first.
+   * Queues `parts` (concatenated) as response body. Returns `undefined` if
+   * all of it was copied into the connection's output at once, else a
+   * promise that resolves once it is: the parts may be reused then. Rejects
+   * with an `AbortError` if the stream is reset or closed first.
    */
-  write(...parts: Array<Uint8Array | undefined>): Promise<void> {
+  write(...parts: Array<Uint8Array | undefined>): Promise<void> | undefined {
     if (!this.writable) return Promise.reject(closed());
     for (const part of parts) {
       if (part === undefined || part.byteLength === 0) continue;
@@ -160,7 +159,7 @@ export class Http2Stream {
       this.#enqueued += part.byteLength;
     }
     this.#connection.schedule(this);
-    if (this.#copied >= this.#enqueued) return RESOLVED;
+    if (this.#copied >= this.#enqueued) return undefined;
     return new Promise((resolve, reject) => {
       this.#waiters.push({ until: this.#enqueued, resolve, reject });
     });
