@@ -44,7 +44,10 @@ function dirname(path: string): string {
 const SMALL_FILE = 256 * 1024;
 
 // Bodies are byte streams: content is read into this buffer (a BYOB read),
-// the same one for every file, so restoring makes no garbage.
+// the same one for every file, so restoring makes no garbage. 128 KiB: the
+// copies stay in the processor's caches (measured faster than 64 KiB or
+// 1 MiB when restoring 1 GiB).
+const BUFFER_SIZE = 128 * 1024;
 let spare: ArrayBuffer | undefined;
 
 async function copyBody(
@@ -53,7 +56,7 @@ async function copyBody(
   blocking: boolean,
 ): Promise<void> {
   const reader = body.getReader({ mode: "byob" });
-  let buffer = spare ?? new ArrayBuffer(1024 * 1024);
+  let buffer = spare ?? new ArrayBuffer(BUFFER_SIZE);
   spare = undefined;
   try {
     while (true) {

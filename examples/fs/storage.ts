@@ -27,14 +27,15 @@ async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
 
 /**
  * Copies a body to `file`; returns its size. Bodies from plakar are byte
- * streams: read into one buffer (BYOB), they make no garbage.
+ * streams: read into one buffer (BYOB), they make no garbage. 128 KiB, as
+ * the exporter's.
  */
 async function copyBody(
   file: Deno.FsFile,
   body: ReadableStream<Uint8Array>,
 ): Promise<number> {
   const reader = body.getReader({ mode: "byob" });
-  let buffer = new ArrayBuffer(1024 * 1024);
+  let buffer = new ArrayBuffer(128 * 1024);
   let written = 0;
   try {
     while (true) {

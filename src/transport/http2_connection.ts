@@ -54,6 +54,9 @@ export const STREAM_WINDOW = 4 * 1024 * 1024 + 16 * 1024;
 const CONNECTION_WINDOW = 64 * 1024 * 1024;
 
 const READ_SIZE = 256 * 1024;
+// Blocking reads in a row at most, before an asynchronous one lets the
+// event loop run.
+const SYNC_READS = 8;
 const WRITE_SIZE = 256 * 1024;
 // Room kept in the output buffer for control frames (acks, window updates).
 const CONTROL_ROOM = 1024;
@@ -64,6 +67,8 @@ const MIN_DATA_FRAME = 4096;
 export interface Http2Pipes {
   /** Reads into `buffer`; `null` at the end of input. */
   read(buffer: Uint8Array): Promise<number | null>;
+  /** Reads into `buffer`, blocking until some bytes come. */
+  readSync?(buffer: Uint8Array): number | null;
   /** Writes all of `bytes`, blocking until they are in the pipe. */
   write(bytes: Uint8Array): void;
 }
@@ -452,13 +457,26 @@ export class Http2Connection {
     let start = 0;
     let end = 0;
     let preface = true;
+    let sync = 0;
     while (true) {
       if (buffer.byteLength - end < MAX_FRAME_IN + 9) {
         buffer.copyWithin(0, start, end);
         end -= start;
         start = 0;
       }
-      const n = await this.#pipes.read(buffer.subarray(end));
+      // The rest of a frame already begun comes without anything from us
+      // (a peer writes frames whole): read it with a blocking read, far
+      // cheaper than an asynchronous one, a few times before yielding.
+      let n: number | null;
+      if (
+        end > start && !preface && this.#pipes.readSync && sync < SYNC_READS
+      ) {
+        n = this.#pipes.readSync(buffer.subarray(end));
+        sync++;
+      } else {
+        n = await this.#pipes.read(buffer.subarray(end));
+        sync = 0;
+      }
       if (n === null) {
         this.#events.end();
         return;

@@ -13,7 +13,11 @@ export async function serveStdio(
   await serveGrpc(
     // Blocking writes: measured faster than asynchronous ones on a pipe, and
     // plakar reads its end all the time.
-    { read: stdinReader(garbage), write: takeStdout().writeSync },
+    {
+      read: stdinReader(garbage),
+      readSync: (buffer) => Deno.stdin.readSync(buffer),
+      write: takeStdout().writeSync,
+    },
     handlers,
     {
       end: () => Deno.exit(0),
