@@ -5,6 +5,7 @@
 // a busy connection sends many frames per write and no frame makes garbage.
 import { setImmediate } from "node:timers";
 import { encodeHeaders, HpackDecoder } from "./hpack.ts";
+import { OutputBuffers } from "./output_buffers.ts";
 
 const DATA = 0x0;
 const HEADERS = 0x1;
@@ -57,7 +58,6 @@ const READ_SIZE = 256 * 1024;
 // Blocking reads in a row at most, before an asynchronous one lets the
 // event loop run.
 const SYNC_READS = 8;
-const WRITE_SIZE = 256 * 1024;
 // Room kept in the output buffer for control frames (acks, window updates).
 const CONTROL_ROOM = 1024;
 // A DATA frame is not started in less room than this (unless it fits).
@@ -241,7 +241,7 @@ export class Http2Stream {
    * it has more to send once there is room or window.
    */
   emit(
-    out: Output,
+    out: OutputBuffers,
     connectionWindow: { value: number },
     maxFrame: number,
   ): boolean {
@@ -302,7 +302,7 @@ export class Http2Stream {
     return false;
   }
 
-  #sendTrailers(out: Output, withHeaders: boolean): void {
+  #sendTrailers(out: OutputBuffers, withHeaders: boolean): void {
     const trailers = this.#trailers ?? [];
     const block = withHeaders
       ? encodeHeaders([...RESPONSE_HEADER_LIST, ...trailers])
@@ -326,78 +326,6 @@ const RESPONSE_HEADER_LIST: Array<[string, string]> = [
 ];
 const RESPONSE_HEADERS = encodeHeaders(RESPONSE_HEADER_LIST);
 
-/** @internal Two reused buffers: one is written while the other fills. */
-export class Output {
-  #fill: Uint8Array = new Uint8Array(WRITE_SIZE);
-  #spare: Uint8Array = new Uint8Array(WRITE_SIZE);
-  #used = 0;
-
-  get room(): number {
-    return this.#fill.byteLength - this.#used;
-  }
-
-  get used(): number {
-    return this.#used;
-  }
-
-  /** Makes sure `n` bytes fit, growing the buffer for oversized control. */
-  ensure(n: number): void {
-    if (this.room >= n) return;
-    const bigger = new Uint8Array(this.#used + n + WRITE_SIZE);
-    bigger.set(this.#fill.subarray(0, this.#used));
-    this.#fill = bigger;
-  }
-
-  header(length: number, type: number, flags: number, id: number): void {
-    this.ensure(9);
-    const b = this.#fill;
-    let i = this.#used;
-    b[i++] = length >>> 16;
-    b[i++] = (length >>> 8) & 0xff;
-    b[i++] = length & 0xff;
-    b[i++] = type;
-    b[i++] = flags;
-    b[i++] = (id >>> 24) & 0x7f;
-    b[i++] = (id >>> 16) & 0xff;
-    b[i++] = (id >>> 8) & 0xff;
-    b[i++] = id & 0xff;
-    this.#used = i;
-  }
-
-  copy(source: Uint8Array, from: number, length: number): void {
-    if (length === source.byteLength) this.#fill.set(source, this.#used);
-    else this.#fill.set(source.subarray(from, from + length), this.#used);
-    this.#used += length;
-  }
-
-  uint32(value: number): void {
-    this.ensure(4);
-    const b = this.#fill;
-    const i = this.#used;
-    b[i] = value >>> 24;
-    b[i + 1] = (value >>> 16) & 0xff;
-    b[i + 2] = (value >>> 8) & 0xff;
-    b[i + 3] = value & 0xff;
-    this.#used += 4;
-  }
-
-  frame(type: number, flags: number, id: number, payload: Uint8Array): void {
-    this.ensure(9 + payload.byteLength);
-    this.header(payload.byteLength, type, flags, id);
-    this.copy(payload, 0, payload.byteLength);
-  }
-
-  /** Hands out what was framed and starts filling the other buffer. */
-  take(): Uint8Array {
-    const out = this.#fill.subarray(0, this.#used);
-    const spare = this.#spare;
-    this.#spare = this.#fill;
-    this.#fill = spare;
-    this.#used = 0;
-    return out;
-  }
-}
-
 /** A connection error: the connection ends with GOAWAY. */
 class ConnectionError extends Error {
   code: number;
@@ -411,7 +339,7 @@ class ConnectionError extends Error {
 export class Http2Connection {
   #pipes: Http2Pipes;
   #events: Http2Events;
-  #out = new Output();
+  #out = new OutputBuffers();
   #flushing = false;
   #broken = false;
   #streams = new Map<number, Http2Stream>();
