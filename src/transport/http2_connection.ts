@@ -58,6 +58,8 @@ const READ_SIZE = 256 * 1024;
 // Blocking reads in a row at most, before an asynchronous one lets the
 // event loop run.
 const SYNC_READS = 8;
+// A read this large emptied a full pipe (Linux's default size).
+const FULL_PIPE = 64 * 1024;
 // Room kept in the output buffer for control frames (acks, window updates).
 const CONTROL_ROOM = 1024;
 // A DATA frame is not started in less room than this (unless it fits).
@@ -386,18 +388,22 @@ export class Http2Connection {
     let end = 0;
     let preface = true;
     let sync = 0;
+    let last = 0;
     while (true) {
       if (buffer.byteLength - end < MAX_FRAME_IN + 9) {
         buffer.copyWithin(0, start, end);
         end -= start;
         start = 0;
       }
-      // The rest of a frame already begun comes without anything from us
-      // (a peer writes frames whole): read it with a blocking read, far
-      // cheaper than an asynchronous one, a few times before yielding.
+      // When the last read filled a whole pipe, the peer is in the middle of
+      // writing more, and the rest of a frame already begun is coming: read
+      // it with a blocking read, far cheaper than an asynchronous one (a few
+      // times in a row at most). Otherwise the rest may wait in the peer's
+      // buffers, and the event loop must not: read asynchronously.
       let n: number | null;
       if (
-        end > start && !preface && this.#pipes.readSync && sync < SYNC_READS
+        end > start && last >= FULL_PIPE && this.#pipes.readSync &&
+        sync < SYNC_READS
       ) {
         n = this.#pipes.readSync(buffer.subarray(end));
         sync++;
@@ -405,6 +411,7 @@ export class Http2Connection {
         n = await this.#pipes.read(buffer.subarray(end));
         sync = 0;
       }
+      last = n ?? 0;
       if (n === null) {
         this.#events.end();
         return;
