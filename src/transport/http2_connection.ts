@@ -395,15 +395,16 @@ export class Http2Connection {
         end -= start;
         start = 0;
       }
-      // When the last read filled a whole pipe, the peer is in the middle of
-      // writing more, and the rest of a frame already begun is coming: read
-      // it with a blocking read, far cheaper than an asynchronous one (a few
-      // times in a row at most). Otherwise the rest may wait in the peer's
-      // buffers, and the event loop must not: read asynchronously.
+      // When the last read emptied a full pipe, or the frame begun is a
+      // full-size DATA frame, the peer is in the middle of writing more and
+      // the rest of that frame is coming: read it with a blocking read, far
+      // cheaper than an asynchronous one (a few times in a row at most).
+      // Otherwise the rest may wait in the peer's buffers, and the event
+      // loop must not: read asynchronously.
       let n: number | null;
       if (
-        end > start && last >= FULL_PIPE && this.#pipes.readSync &&
-        sync < SYNC_READS
+        end > start && (last >= FULL_PIPE || bulk(buffer, start, end)) &&
+        this.#pipes.readSync && sync < SYNC_READS
       ) {
         n = this.#pipes.readSync(buffer.subarray(end));
         sync++;
@@ -786,6 +787,15 @@ export class Http2Connection {
     }
     this.#events.fatal(`plakar sent invalid HTTP/2: ${message}`);
   }
+}
+
+// Whether the frame begun at `start` is a full-size DATA frame: bulk
+// content, whose sender has more to write right behind it.
+function bulk(buffer: Uint8Array, start: number, end: number): boolean {
+  if (end - start < 9) return false;
+  const length = (buffer[start]! << 16) | (buffer[start + 1]! << 8) |
+    buffer[start + 2]!;
+  return buffer[start + 3] === DATA && length >= MAX_FRAME_IN;
 }
 
 function unpad(flags: number, payload: Uint8Array): Uint8Array {
