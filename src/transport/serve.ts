@@ -16,7 +16,7 @@ export async function serveStdio(
     {
       read: stdinReader(garbage),
       readSync: (buffer) => Deno.stdin.readSync(buffer),
-      write: takeStdout().writeSync,
+      write: takeStdout(),
     },
     handlers,
     {

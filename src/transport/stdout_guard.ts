@@ -8,9 +8,6 @@ const stderrConsole = new Console({
   stdout: process.stderr,
   stderr: process.stderr,
 });
-const realWrite: (p: Uint8Array) => Promise<number> = Deno.stdout.write.bind(
-  Deno.stdout,
-);
 const realWriteSync: (p: Uint8Array) => number = Deno.stdout.writeSync.bind(
   Deno.stdout,
 );
@@ -35,28 +32,15 @@ Object.defineProperty(Deno.stdout, "writable", {
 });
 process.stdout.write = process.stderr.write.bind(process.stderr);
 
-/** The process's real stdout, as the transport writes it. */
-export interface StdoutPipe {
-  /** Writes all of `bytes`. */
-  write(bytes: Uint8Array): Promise<void>;
-  /** Writes all of `bytes`, blocking. */
-  writeSync(bytes: Uint8Array): void;
-}
-
 /**
- * The process's real stdout, for the transport only. Throws if taken twice.
+ * The process's real stdout, for the transport only: a function that writes
+ * all of its bytes, blocking. Throws if taken twice.
  */
-export function takeStdout(): StdoutPipe {
+export function takeStdout(): (bytes: Uint8Array) => void {
   if (taken) throw new Error("Cannot serve twice: stdout is already in use");
   taken = true;
-  return {
-    async write(bytes) {
-      let at = 0;
-      while (at < bytes.byteLength) at += await realWrite(bytes.subarray(at));
-    },
-    writeSync(bytes) {
-      let at = 0;
-      while (at < bytes.byteLength) at += realWriteSync(bytes.subarray(at));
-    },
+  return (bytes) => {
+    let at = 0;
+    while (at < bytes.byteLength) at += realWriteSync(bytes.subarray(at));
   };
 }
