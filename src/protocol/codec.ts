@@ -2,13 +2,7 @@
 // wire quirk (Go mode bits, Timestamp, xattr keys, flag bits) lives here.
 import type { FileInfo } from "../file_info.ts";
 import type { LocationFlag } from "../location_flags.ts";
-import type {
-  ExportRecord,
-  ImportAck,
-  ImportRecord,
-  OpenBody,
-  XattrKind,
-} from "../record.ts";
+import type { ExportRecord, ImportAck, XattrKind } from "../record.ts";
 import { RESOURCE_TYPES, type ResourceType } from "../storage.ts";
 import type {
   FileInfo as WireFileInfo,
@@ -107,10 +101,6 @@ export function decodeFileInfo(
 }
 
 // kloset's raw values travel in the enum field, whatever its names say.
-function xattrKindToWire(kind: XattrKind): number {
-  return kind === "ads" ? 1 : 0;
-}
-
 function xattrKindFromWire(value: number): XattrKind {
   return value === 1 ? "ads" : "extended";
 }
@@ -219,69 +209,6 @@ function lastField(
   }
   if (cursor.at !== end) throw new RangeError("Malformed acknowledgement");
   return found;
-}
-
-/** One imported record, ready to send, with what is needed to serve it. */
-export interface EncodedRecord {
-  record: WireRecord;
-  key: string;
-  open: OpenBody | undefined;
-}
-
-function emptyRecord(pathname: string): WireRecord {
-  return {
-    hasReader: false,
-    pathname,
-    error: "",
-    isXattr: false,
-    xattrName: "",
-    xattrType: 0,
-    target: "",
-    fileInfo: undefined,
-    extendedAttributes: [],
-    fileAttributes: 0,
-  };
-}
-
-/** An author's record to the wire. Throws `TypeError` on a malformed one. */
-export function encodeImportRecord(input: ImportRecord): EncodedRecord {
-  const pathname = input.pathname;
-  if (typeof pathname !== "string" || !pathname.startsWith("/")) {
-    throw new TypeError(
-      `Cannot import record "${pathname}": its pathname must be absolute (start with "/")`,
-    );
-  }
-  const record = emptyRecord(pathname);
-  if ("error" in input) {
-    const error = input.error;
-    record.error = error instanceof Error ? error.message : String(error);
-    if (record.error === "") record.error = "unknown error";
-    return { record, key: pathname, open: undefined };
-  }
-  if ("xattr" in input) {
-    record.isXattr = true;
-    record.xattrName = input.xattr.name;
-    record.xattrType = xattrKindToWire(input.xattr.kind);
-    if (input.fileInfo) record.fileInfo = encodeFileInfo(input.fileInfo);
-    record.hasReader = typeof input.open === "function";
-    return {
-      record,
-      key: recordKey(pathname, input.xattr),
-      open: input.open,
-    };
-  }
-  if (input.fileInfo === undefined || input.fileInfo === null) {
-    throw new TypeError(
-      `Cannot import record "${pathname}": it has no fileInfo (plakar requires one on every entry)`,
-    );
-  }
-  record.fileInfo = encodeFileInfo(input.fileInfo);
-  record.target = input.target ?? "";
-  record.extendedAttributes = [...(input.xattrs ?? [])];
-  record.fileAttributes = input.fileAttributes ?? 0;
-  const open = input.fileInfo.kind === "file" ? input.open : undefined;
-  record.hasReader = typeof open === "function";
-  return { record, key: pathname, open };
 }
 
 /** A record received from the host, to the exporter's form. */

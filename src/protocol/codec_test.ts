@@ -6,9 +6,9 @@ import {
   decodeResourceType,
   encodeFileInfo,
   encodeFlags,
-  encodeImportRecord,
   recordKey,
 } from "./codec.ts";
+import { ImportResponseEncoder } from "./import_encoder.ts";
 import type { FileInfo } from "../file_info.ts";
 import type { ImportRecord } from "../record.ts";
 import * as pb from "../../proto/gen/importer/importer_pb.ts";
@@ -70,53 +70,13 @@ Deno.test("encodeFlags() gives plakar's bits and refuses unknown flags", () => {
   );
 });
 
-Deno.test("encodeImportRecord() sets hasReader only on regular files and xattrs with content", () => {
-  const open = () => ReadableStream.from([new Uint8Array(1)]);
-  const file = encodeImportRecord({ pathname: "/a", fileInfo: INFO, open });
-  assert.equal(file.record.hasReader, true);
-  assert.equal(file.key, "/a");
-  const dir = encodeImportRecord({
-    pathname: "/d",
-    fileInfo: { ...INFO, kind: "directory" },
-    open,
-  });
-  assert.equal(dir.record.hasReader, false);
-  assert.equal(dir.open, undefined);
-  const xattr = encodeImportRecord({
-    pathname: "/a",
-    xattr: { name: "user.x", kind: "extended" },
-    open,
-  });
-  assert.equal(xattr.record.isXattr, true);
-  assert.equal(xattr.record.hasReader, true);
-  assert.equal(xattr.record.fileInfo, undefined);
-  assert.equal(xattr.key, "xattr:/a:user.x");
-  assert.equal(recordKey("/a", { name: "s", kind: "ads" }), "xattr:/a@s");
-});
-
-Deno.test("encodeImportRecord() turns errors into error records without file info", () => {
-  const record = encodeImportRecord({
-    pathname: "/x",
-    error: new Error("gone"),
-  });
-  assert.equal(record.record.error, "gone");
-  assert.equal(record.record.fileInfo, undefined);
-  assert.equal(record.record.hasReader, false);
+Deno.test("recordKey() names xattrs and alternate data streams as plakar does", () => {
+  assert.equal(recordKey("/a"), "/a");
   assert.equal(
-    encodeImportRecord({ pathname: "/x", error: "" }).record.error,
-    "unknown error",
+    recordKey("/a", { name: "user.x", kind: "extended" }),
+    "xattr:/a:user.x",
   );
-});
-
-Deno.test("encodeImportRecord() refuses relative paths and entries without file info", () => {
-  assert.throws(
-    () => encodeImportRecord({ pathname: "a", error: "x" }),
-    /Cannot import record "a": its pathname must be absolute/,
-  );
-  assert.throws(
-    () => encodeImportRecord({ pathname: "/a" } as unknown as ImportRecord),
-    /Cannot import record "\/a": it has no fileInfo/,
-  );
+  assert.equal(recordKey("/a", { name: "s", kind: "ads" }), "xattr:/a@s");
 });
 
 Deno.test("decodeAck() reads plakar's result, xattr keys included", () => {
@@ -169,8 +129,9 @@ Deno.test("ackKey() reads the key of an acknowledged record, skipping the rest",
     ],
     [{ pathname: "/broken", error: new Error("gone") }, "/broken"],
   ];
+  const encoder = new ImportResponseEncoder();
   for (const [input, key] of cases) {
-    const header = encodeImportRecord(input).record;
+    const header = pb.ImportResponse.decode(encoder.encode(input)).record;
     const bytes = pb.ImportRequest.encode({
       result: { header, error: "a failure" },
     }).finish();

@@ -2,16 +2,12 @@
 import type { Importer, ImporterFactory } from "../importer.ts";
 import type { OpenBody } from "../record.ts";
 import * as pb from "../../proto/gen/importer/importer_pb.ts";
-import {
-  ackKey,
-  decodeAck,
-  encodeImportRecord,
-  wireRecordKey,
-} from "./codec.ts";
+import { ackKey, decodeAck, wireRecordKey } from "./codec.ts";
+import { ImportResponseEncoder } from "./import_encoder.ts";
 import { hostOptions, initConfig } from "./init.ts";
 import { Instance } from "./instance.ts";
 import { failCall, Status, statusError } from "./status.ts";
-import { type Handlers, readRequest, send, unary } from "./services.ts";
+import { type Handlers, readRequest, unary } from "./services.ts";
 import { sendBody } from "./streams.ts";
 
 const SERVICE = "/importer.Importer/";
@@ -65,20 +61,16 @@ export function importerHandlers(factory: ImporterFactory): Handlers {
           // Surface an ack failure at once rather than after the last record.
           let ackError: unknown;
           acks.catch((error) => (ackError ??= error));
+          // Its buffer is reused: each write is waited for before the next.
+          const encoder = new ImportResponseEncoder();
           for await (const record of source.records(signal)) {
             if (ackError !== undefined) throw ackError;
-            const encoded = encodeImportRecord(record);
-            if (encoded.open) held.set(encoded.key, encoded.open);
-            const sent = send(call, pb.ImportResponse, {
-              record: encoded.record,
-              finished: false,
-            });
+            const message = encoder.encode(record);
+            if (encoder.open) held.set(encoder.key, encoder.open);
+            const sent = call.write(message);
             if (sent) await sent;
           }
-          await send(call, pb.ImportResponse, {
-            record: undefined,
-            finished: true,
-          });
+          await call.write(encoder.finished());
           await acks;
           call.end();
         } catch (error) {
