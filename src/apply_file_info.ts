@@ -1,5 +1,4 @@
-import { lchownSync, lutimesSync } from "node:fs";
-import { lchown, lutimes } from "node:fs/promises";
+import type * as NodeFs from "node:fs";
 import type { FileInfo } from "./file_info.ts";
 
 /** Options of {@linkcode applyFileInfo}. */
@@ -44,16 +43,28 @@ export async function applyFileInfo(
   options: ApplyFileInfoOptions = {},
 ): Promise<void> {
   const owner = ownerToApply(info, options);
+  const time = timeOf(info);
+  if (info.kind === "symlink") {
+    const { lchown, lutimes } = nodeFs().promises;
+    if (owner !== undefined) {
+      try {
+        await lchown(path, owner.uid, owner.gid);
+      } catch (error) {
+        if (owner.report || !isRefusal(error)) throw error;
+      }
+    }
+    await lutimes(path, time, time);
+    return;
+  }
   if (owner !== undefined) {
     try {
-      await lchown(path, owner.uid, owner.gid);
+      await Deno.chown(path, owner.uid, owner.gid);
     } catch (error) {
       if (owner.report || !isRefusal(error)) throw error;
     }
   }
-  if (info.kind !== "symlink") await Deno.chmod(path, info.mode & 0o7777);
-  const time = timeOf(info);
-  await lutimes(path, time, time);
+  await Deno.chmod(path, info.mode & 0o7777);
+  await Deno.utime(path, time, time);
 }
 
 /**
@@ -85,16 +96,37 @@ export function applyFileInfoSync(
   options: ApplyFileInfoOptions = {},
 ): void {
   const owner = ownerToApply(info, options);
+  const time = timeOf(info);
+  if (info.kind === "symlink") {
+    const { lchownSync, lutimesSync } = nodeFs();
+    if (owner !== undefined) {
+      try {
+        lchownSync(path, owner.uid, owner.gid);
+      } catch (error) {
+        if (owner.report || !isRefusal(error)) throw error;
+      }
+    }
+    lutimesSync(path, time, time);
+    return;
+  }
   if (owner !== undefined) {
     try {
-      lchownSync(path, owner.uid, owner.gid);
+      Deno.chownSync(path, owner.uid, owner.gid);
     } catch (error) {
       if (owner.report || !isRefusal(error)) throw error;
     }
   }
-  if (info.kind !== "symlink") Deno.chmodSync(path, info.mode & 0o7777);
-  const time = timeOf(info);
-  lutimesSync(path, time, time);
+  Deno.chmodSync(path, info.mode & 0o7777);
+  Deno.utimeSync(path, time, time);
+}
+
+// Deno has no lchown nor lutimes: symlinks need node:fs, loaded on first use
+// only (a static import costs every connector milliseconds of start-up).
+function nodeFs(): typeof NodeFs {
+  const process = (globalThis as unknown as {
+    process: { getBuiltinModule(id: string): unknown };
+  }).process;
+  return process.getBuiltinModule("node:fs") as typeof NodeFs;
 }
 
 function ownerToApply(

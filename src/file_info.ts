@@ -1,5 +1,4 @@
 import type { BigIntStats } from "node:fs";
-import { basename } from "node:path";
 
 /**
  * What kind of file system entry a {@linkcode FileInfo} describes.
@@ -141,7 +140,7 @@ export function fileInfoFromStats(stats: BigIntStats, name: string): FileInfo {
  * ```
  */
 export async function statFileInfo(path: string): Promise<FileInfo> {
-  return fileInfoFromDeno(await Deno.lstat(path), basename(path));
+  return fileInfoFromDeno(await Deno.lstat(path), baseName(path));
 }
 
 /**
@@ -163,7 +162,7 @@ export async function statFileInfo(path: string): Promise<FileInfo> {
  * ```
  */
 export function statFileInfoSync(path: string): FileInfo {
-  return fileInfoFromDeno(Deno.lstatSync(path), basename(path));
+  return fileInfoFromDeno(Deno.lstatSync(path), baseName(path));
 }
 
 function fileInfoFromDeno(st: Deno.FileInfo, name: string): FileInfo {
@@ -180,4 +179,11 @@ function fileInfoFromDeno(st: Deno.FileInfo, name: string): FileInfo {
     gid: st.gid ?? 0,
     nlink: st.nlink ?? 0,
   };
+}
+
+// The last component of a path, as node's basename gives it.
+function baseName(path: string): string {
+  let end = path.length;
+  while (end > 0 && path[end - 1] === "/") end--;
+  return path.slice(path.lastIndexOf("/", end - 1) + 1, end);
 }

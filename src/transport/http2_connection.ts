@@ -3,7 +3,6 @@
 // ignored. Bytes in are parsed from one reused buffer; bytes out are framed
 // into two reused buffers, one being written while the other fills, so that
 // a busy connection sends many frames per write and no frame makes garbage.
-import { setImmediate } from "node:timers";
 import { encodeHeaders, HpackDecoder } from "./hpack.ts";
 import { OutputBuffers } from "./output_buffers.ts";
 
@@ -355,6 +354,9 @@ export class Http2Connection {
   // A header block in CONTINUATION frames.
   #block: { id: number; flags: number; parts: Uint8Array[] } | undefined;
   #connectionCredit = 0;
+  // Runs #writeOut in a later turn of the event loop: a message to itself
+  // (node:timers' setImmediate would cost milliseconds of start-up to load).
+  #later = new MessageChannel();
 
   /**
    * Takes over `pipes`; `events` hear about streams and the connection.
@@ -362,6 +364,7 @@ export class Http2Connection {
   constructor(pipes: Http2Pipes, events: Http2Events) {
     this.#pipes = pipes;
     this.#events = events;
+    this.#later.port1.onmessage = this.#writeOut;
   }
 
   /**
@@ -369,6 +372,14 @@ export class Http2Connection {
    * checked and consumed nothing: the client preface is read here.
    */
   async run(): Promise<void> {
+    try {
+      await this.#run();
+    } finally {
+      this.#later.port1.close();
+    }
+  }
+
+  async #run(): Promise<void> {
     // Our SETTINGS (the server preface) and the connection's window.
     const settings: Array<[number, number]> = [
       [SETTINGS_ENABLE_PUSH, 0],
@@ -752,7 +763,7 @@ export class Http2Connection {
   #flush(): void {
     if (this.#flushing || this.#broken || this.#out.used === 0) return;
     this.#flushing = true;
-    setImmediate(this.#writeOut);
+    this.#later.port2.postMessage(null);
   }
 
   #writeOut = (): void => {

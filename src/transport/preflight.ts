@@ -1,6 +1,5 @@
 // Checks made before serving: a connector is started by plakar, with no
 // arguments and pipes (not a terminal) on stdin and stdout.
-import { basename } from "node:path";
 
 /** What is wrong with how the process was started, or undefined if fine. */
 export function preflightProblem(args: readonly string[]): string | undefined {
@@ -20,9 +19,9 @@ export function preflightProblem(args: readonly string[]): string | undefined {
 export function programName(): string {
   const main = Deno.mainModule;
   if (main.startsWith("file:") && !isCompiled()) {
-    return basename(new URL(main).pathname);
+    return lastComponent(new URL(main).pathname);
   }
-  return basename(Deno.execPath());
+  return lastComponent(Deno.execPath());
 }
 
 function isCompiled(): boolean {
@@ -34,4 +33,8 @@ function isCompiled(): boolean {
 export function fail(message: string): never {
   Deno.stderr.writeSync(new TextEncoder().encode(`${message}\n`));
   Deno.exit(1);
+}
+
+function lastComponent(path: string): string {
+  return path.slice(path.lastIndexOf("/") + 1);
 }
