@@ -1,7 +1,11 @@
 // The output side of an HTTP/2 connection: frames are written into reused
 // buffers, then handed out whole.
 
-const WRITE_SIZE = 256 * 1024;
+// One pipe's worth (Linux's default pipe holds 64 KiB): plakar starts on a
+// write while the next is framed. Measured against 256 KiB: a 1 GiB backup
+// through an importer 5.9 -> 5.56 s, Open 1.22-1.31 -> 1.16-1.22 s, Import
+// 245-250k -> 262-283k records/s; 4 full frames (66,596 bytes) were slower.
+const WRITE_SIZE = 64 * 1024;
 
 /**
  * Where a connection frames its output: two reused buffers, one handed out
