@@ -340,7 +340,7 @@ Deno.test("build() lays out one package per target, .exe for Windows, flags for 
       );
       assert.match(
         args,
-        /^compile --quiet --no-prompt --no-code-cache --allow-read --target aarch64-apple-darwin --output denofs-importer \S+\/examples\/fs\/importer\.ts\n$/,
+        /^compile --quiet --no-prompt --no-code-cache --v8-flags=--max-semi-space-size=8 --allow-read --target aarch64-apple-darwin --output denofs-importer \S+\/examples\/fs\/importer\.ts\n$/,
       );
       for (const p of result.packages) {
         for (const f of p.files) {

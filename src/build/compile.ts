@@ -17,6 +17,7 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { BuildError } from "./build_error.ts";
 import { output } from "./command.ts";
+import { RUNTIME_FLAGS } from "./runtime_flags.ts";
 
 const decoder = new TextDecoder();
 
@@ -492,7 +493,7 @@ export interface CompileOptions {
  *   }),
  *   [
  *     "compile", "--quiet", "--no-prompt", "--no-code-cache",
- *     "--allow-read",
+ *     "--v8-flags=--max-semi-space-size=8", "--allow-read",
  *     "--target", "x86_64-unknown-linux-gnu", "--output", "/out/importer",
  *     "/src/importer.ts",
  *   ],
@@ -506,6 +507,7 @@ export function compileArgs(options: CompileOptions): string[] {
     "--no-prompt",
     "--no-code-cache",
     ...(options.exclude ?? []).flatMap((path) => ["--exclude", path]),
+    ...RUNTIME_FLAGS,
     ...options.permissionFlags,
     "--target",
     options.target.triple,

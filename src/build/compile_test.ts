@@ -140,6 +140,7 @@ Deno.test("compileArgs() excludes files and keeps the permission flags as given"
     "--no-code-cache",
     "--exclude",
     "/cache/npm/a/1.0.0/.scripts-warned-1",
+    "--v8-flags=--max-semi-space-size=8",
     "--allow-read",
     "--allow-env=APP_TOKEN",
     "--target",

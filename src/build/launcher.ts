@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { RUNTIME_FLAGS } from "./runtime_flags.ts";
 
 /** What a launcher runs. */
 export interface LauncherOptions {
@@ -58,7 +59,8 @@ export function shellQuote(word: string): string {
  * The `deno` command line of a launcher, without its arguments.
  *
  * @param options What to run.
- * @returns The argv: deno, `run`, fixed flags, permission flags, entry.
+ * @returns The argv: deno, `run`, fixed flags, {@linkcode RUNTIME_FLAGS},
+ * permission flags, entry.
  *
  * @example
  * ```ts
@@ -67,7 +69,10 @@ export function shellQuote(word: string): string {
  *
  * assert.deepEqual(
  *   launcherCommand({ deno: "/bin/deno", entry: "/src/i.ts", permissionFlags: ["--allow-read"] }),
- *   ["/bin/deno", "run", "--quiet", "--no-prompt", "--cached-only", "--allow-read", "/src/i.ts"],
+ *   [
+ *     "/bin/deno", "run", "--quiet", "--no-prompt", "--cached-only",
+ *     "--v8-flags=--max-semi-space-size=8", "--allow-read", "/src/i.ts",
+ *   ],
  * );
  * ```
  */
@@ -78,6 +83,7 @@ export function launcherCommand(options: LauncherOptions): string[] {
     "--quiet",
     "--no-prompt",
     ...(options.cachedOnly ?? true ? ["--cached-only"] : []),
+    ...RUNTIME_FLAGS,
     ...options.permissionFlags,
     options.entry,
   ];

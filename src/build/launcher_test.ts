@@ -52,7 +52,15 @@ Deno.test("launcherCommand() puts the permission flags before the entry", () => 
       permissionFlags: ["--allow-net"],
       cachedOnly: false,
     }),
-    ["/d", "run", "--quiet", "--no-prompt", "--allow-net", "/e.ts"],
+    [
+      "/d",
+      "run",
+      "--quiet",
+      "--no-prompt",
+      "--v8-flags=--max-semi-space-size=8",
+      "--allow-net",
+      "/e.ts",
+    ],
   );
 });
 
@@ -75,7 +83,7 @@ Deno.test("launcherScript() pins DENO_DIR and passes its arguments on", () => {
       "export DENO_DIR",
       "DENO_NO_UPDATE_CHECK=1",
       "export DENO_NO_UPDATE_CHECK",
-      `exec '/opt/deno 2/deno' run --quiet --no-prompt --cached-only --allow-read '--allow-env=APP_*' '/src/my conn/importer.ts' "$@"`,
+      `exec '/opt/deno 2/deno' run --quiet --no-prompt --cached-only --v8-flags=--max-semi-space-size=8 --allow-read '--allow-env=APP_*' '/src/my conn/importer.ts' "$@"`,
       "",
     ].join("\n"),
   );

@@ -9,6 +9,7 @@
 import { relative } from "node:path";
 import type { BuildResult } from "./build.ts";
 import { shellQuote } from "./launcher.ts";
+import { RUNTIME_FLAGS } from "./runtime_flags.ts";
 
 /**
  * Lays out rows as columns separated by two spaces.
@@ -150,7 +151,9 @@ export function formatReport(result: BuildResult): string[] {
   lines.push("");
   if (result.kind === "launcher") {
     lines.push(
-      `Each executable is a launcher: ${result.deno} run --quiet --no-prompt --cached-only <permission flags> <entry>`,
+      `Each executable is a launcher: ${result.deno} run --quiet --no-prompt --cached-only ${
+        RUNTIME_FLAGS.join(" ")
+      } <permission flags> <entry>`,
       `(DENO_DIR=${result.denoDir}; the entry files must stay where they are)`,
     );
   } else {
