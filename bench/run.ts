@@ -1144,12 +1144,17 @@ async function sizes(s: Setup, options: BenchOptions): Promise<{
     };
   }
   const deno = await fileSize(s.denoBinary);
+  // The bundle the launcher runs, beside it (none when built --no-bundle).
+  const bundle = await fileSize(`${s.impls.ours.importer!}.js`).catch(() => 0);
   return {
-    ours: { values: [mib(own + deno)], note: `(${own} B launcher + deno)` },
+    ours: {
+      values: [mib(own + bundle + deno)],
+      note: `(${own} B launcher + ${bundle} B bundle + deno)`,
+    },
     go: { values: [mib(go)] },
     builtin: { values: [mib(plakar)], note: "(all of plakar)" },
     note:
-      "importer executable; ours = sh launcher + the deno binary it runs (shared by all connectors; module sources in DENO_DIR not counted)",
+      "importer executable; ours = sh launcher + its bundle + the deno binary it runs (shared by all connectors)",
   };
 }
 

@@ -9,13 +9,18 @@
  *   per connector and target, with the connector's permission flags
  *   embedded; one target gives one package directory (`out`), several give
  *   one per target (`out/<os>_<arch>`);
- * - launchers (`launcher: true`): sh scripts that run each entry with the
- *   deno that ran the build, for this machine only.
+ * - launchers (`launcher: true`): sh scripts that run each connector with
+ *   the deno that ran the build, for this machine only.
+ *
+ * Either way, each connector is first bundled into one JavaScript file
+ * (`deno bundle`, see `bundle.ts`), which starts faster than its many
+ * modules; `bundle: false` builds from the entry files as they are.
  *
  * @module
  */
 import { basename, dirname, join, resolve } from "node:path";
 import { BuildError } from "./build_error.ts";
+import { bundleConnector } from "./bundle.ts";
 import {
   compileConnector,
   type CompileTarget,
@@ -54,6 +59,19 @@ export interface BuildOptions {
    * @default {false}
    */
   launcher?: boolean;
+  /**
+   * Bundle each connector into one JavaScript file first (`deno bundle`):
+   * faster start-up. Without it, compiled executables embed the entry's
+   * modules and launchers run the entry itself (so that edits to the
+   * sources take effect without a rebuild).
+   * @default {true}
+   */
+  bundle?: boolean;
+  /**
+   * The deno binary that bundles (2.4 or later).
+   * @default {Deno.execPath()}
+   */
+  bundler?: string;
   /**
    * The deno binary that compiles the connectors (or that the launchers
    * run).
@@ -106,8 +124,10 @@ export interface BuiltConnector {
   executable: string;
   /** The executable's absolute path (in the first package directory). */
   path: string;
-  /** The entry it runs. */
+  /** Its entry file. */
   entry: string;
+  /** The bundle its launcher runs (launchers, when bundled). */
+  bundle?: string;
   /** Every permission flag it runs with. */
   flags: string[];
   /** The flags that come from `permissions:` in the manifest. */
@@ -154,6 +174,8 @@ export interface BuildResult {
   source: string;
   /** How the executables were made. */
   kind: "compiled" | "launcher";
+  /** Whether each connector was bundled into one file first. */
+  bundled: boolean;
   /** The absolute output directory. */
   out: string;
   /** The first package's manifest, to give to `plakar pkg create`. */
@@ -323,11 +345,15 @@ export async function build(
   const denort = denortPath !== undefined && denortPath !== ""
     ? await givenRuntime(denortPath, deno.version)
     : undefined;
-  const entries = [...new Set(manifest.connectors.map((c) => c.entry))];
-  // Fetches what the entries import (launchers run --cached-only; for
-  // compiles, this also lets Deno write its npm cache bookkeeping first,
-  // so that it can be left out).
-  await cacheModules(deno.path, entries);
+  const bundled = options.bundle ?? true;
+  const bundler = options.bundler ?? Deno.execPath();
+  if (!bundled) {
+    // Fetches what the entries import (launchers run --cached-only; for
+    // compiles, this also lets Deno write its npm cache bookkeeping first,
+    // so that it can be left out). A bundle imports nothing.
+    const entries = [...new Set(manifest.connectors.map((c) => c.entry))];
+    await cacheModules(deno.path, entries);
+  }
   const cacheDir = await denoDir(deno.path);
   await makeDir(out);
 
@@ -354,9 +380,21 @@ export async function build(
     for (const [i, c] of manifest.connectors.entries()) {
       const built = connectors[i]!;
       built.path = resolve(out, c.executable);
+      let entry = c.entry;
+      if (bundled) {
+        entry = `${built.path}.js`;
+        await bundleConnector({
+          deno: bundler,
+          entry: c.entry,
+          output: entry,
+          check: false,
+          cwd: manifest.dir,
+        });
+        built.bundle = entry;
+      }
       await writeLauncher(built.path, {
         deno: deno.path,
-        entry: c.entry,
+        entry,
         permissionFlags: built.flags,
         denoDir: cacheDir,
         description: `${manifest.name}: ${c.type} for ${
@@ -387,7 +425,25 @@ export async function build(
     const scratch = options.verifyReproducible
       ? await Deno.makeTempDir({ prefix: "plakar-deno-build-again-" })
       : undefined;
+    const bundles = bundled
+      ? await Deno.makeTempDir({ prefix: "plakar-deno-bundle-" })
+      : undefined;
     try {
+      // One bundle per connector, type-checked (as deno compile checks an
+      // entry), for every target; named after the executable.
+      const sources = manifest.connectors.map((c) => c.entry);
+      if (bundles !== undefined) {
+        for (const [i, c] of manifest.connectors.entries()) {
+          sources[i] = join(bundles, `${c.executable}.js`);
+          await bundleConnector({
+            deno: bundler,
+            entry: c.entry,
+            output: sources[i]!,
+            check: true,
+            cwd: manifest.dir,
+          });
+        }
+      }
       for (const target of targets) {
         const platform = platformName(target);
         const dir = targets.length === 1 ? out : join(out, platform);
@@ -400,7 +456,7 @@ export async function build(
           const compile = (output: string) =>
             compileConnector({
               deno,
-              entry: c.entry,
+              entry: sources[i]!,
               permissionFlags: built.flags,
               target,
               output,
@@ -443,8 +499,9 @@ export async function build(
         });
       }
     } finally {
-      if (scratch !== undefined) {
-        await Deno.remove(scratch, { recursive: true }).catch(() => {});
+      for (const dir of [scratch, bundles]) {
+        if (dir === undefined) continue;
+        await Deno.remove(dir, { recursive: true }).catch(() => {});
       }
     }
   }
@@ -480,6 +537,7 @@ export async function build(
     name: manifest.name,
     source: manifest.path,
     kind: launcher ? "launcher" : "compiled",
+    bundled,
     out,
     manifest: packages[0]!.manifest,
     deno: deno.path,

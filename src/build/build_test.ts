@@ -44,15 +44,28 @@ Deno.test("build() makes launchers and a plakar manifest for the fs example", as
     const files = [...Deno.readDirSync(out)].map((e) => e.name).sort();
     assert.deepEqual(files, [
       "denofs-exporter",
+      "denofs-exporter.js",
       "denofs-importer",
+      "denofs-importer.js",
       "denofs-storage",
+      "denofs-storage.js",
       "manifest.yaml",
     ]);
+    assert.equal(result.bundled, true);
     for (const c of result.connectors) {
       assert.equal((await Deno.stat(c.path)).mode! & 0o777, 0o755);
       const script = await Deno.readTextFile(c.path);
-      assert.ok(script.includes(` ${c.entry} "$@"`), script);
+      assert.equal(c.bundle, `${c.path}.js`);
+      assert.ok(script.includes(` ${c.bundle} "$@"`), script);
       assert.ok(script.includes(`DENO_DIR=${result.denoDir}\n`), script);
+      // One file: the SDK and @bufbuild/protobuf inlined, node: left out.
+      const bundle = await Deno.readTextFile(c.bundle!);
+      assert.match(bundle, /^\/\/ \S*src\/transport\/stdout_guard\.ts$/m);
+      assert.match(bundle, /BinaryWriter/);
+      const imports = [...bundle.matchAll(/^import .* from "([^"]+)";$/gm)]
+        .map((m) => m[1]!);
+      assert.ok(imports.every((i) => i.startsWith("node:")), `${imports}`);
+      assert.equal((await Deno.stat(c.bundle!)).mtime?.getTime(), 0);
     }
     const manifest = parseYaml(await Deno.readTextFile(`${out}/manifest.yaml`));
     assert.deepEqual(manifest.connectors[0], {
@@ -100,7 +113,67 @@ Deno.test("build() launchers serve the connector, from any HOME and directory", 
       stdin: "null",
     }).output();
     assert.equal(out.code, 1);
-    assert.match(decoder.decode(out.stderr), /^Usage: exporter\.ts /);
+    assert.match(decoder.decode(out.stderr), /^Usage: denofs-exporter\.js /);
+  });
+});
+
+Deno.test("build() without bundling: launchers run the entry files themselves", async () => {
+  await withTempDir(async (dir) => {
+    const result = await build(EXAMPLE, {
+      out: `${dir}/out`,
+      launcher: true,
+      bundle: false,
+    });
+    assert.equal(result.bundled, false);
+    assert.deepEqual(
+      [...Deno.readDirSync(`${dir}/out`)].map((e) => e.name).sort(),
+      ["denofs-exporter", "denofs-importer", "denofs-storage", "manifest.yaml"],
+    );
+    const importer = result.connectors[0]!;
+    assert.equal(importer.bundle, undefined);
+    const script = await Deno.readTextFile(importer.path);
+    assert.ok(script.includes(` ${importer.entry} "$@"`), script);
+    const out = await new Deno.Command(importer.path, {
+      args: ["x"],
+      stdin: "null",
+    }).output();
+    assert.equal(out.code, 1);
+    assert.match(decoder.decode(out.stderr), /^Usage: importer\.ts /);
+  });
+});
+
+Deno.test("build() stops with one line when a connector cannot be bundled", async () => {
+  await withTempDir(async (dir) => {
+    const src = `${dir}/src`;
+    await Deno.mkdir(src);
+    await Deno.writeTextFile(
+      `${src}/importer.ts`,
+      'import { nothing } from "./missing.ts";\nconsole.error(nothing);\n',
+    );
+    await Deno.writeTextFile(
+      `${src}/manifest.yaml`,
+      [
+        "name: broken",
+        "connectors:",
+        "  - type: importer",
+        "    protocols: [broken]",
+        "    executable: broken-importer",
+        "    entry: importer.ts",
+        "    location_flags: [localfs]",
+      ].join("\n"),
+    );
+    await assert.rejects(
+      () => build(src, { out: `${dir}/out`, launcher: true }),
+      (e: unknown) => {
+        assert.ok(e instanceof BuildError);
+        assert.match(
+          e.message,
+          /^Cannot bundle \S+\/importer\.ts: .*missing\.ts.* \(--no-bundle builds from the source files as they are\)$/,
+        );
+        assert.ok(!e.message.includes("\n"), e.message);
+        return true;
+      },
+    );
   });
 });
 
@@ -340,8 +413,11 @@ Deno.test("build() lays out one package per target, .exe for Windows, flags for 
       );
       assert.match(
         args,
-        /^compile --quiet --no-prompt --no-code-cache --v8-flags=--max-semi-space-size=8 --allow-read --target aarch64-apple-darwin --output denofs-importer \S+\/examples\/fs\/importer\.ts\n$/,
+        /^compile --quiet --no-prompt --no-code-cache --v8-flags=--max-semi-space-size=8 --allow-read --target aarch64-apple-darwin --output denofs-importer \S+\/plakar-deno-bundle-\w+\/denofs-importer\.js\n$/,
       );
+      // The bundles lived in a temporary directory, removed after.
+      const bundle = args.trim().split(" ").at(-1)!;
+      await assert.rejects(() => Deno.stat(bundle), Deno.errors.NotFound);
       for (const p of result.packages) {
         for (const f of p.files) {
           assert.equal(f.size, (await Deno.stat(f.path)).size);
@@ -349,14 +425,20 @@ Deno.test("build() lays out one package per target, .exe for Windows, flags for 
         }
       }
 
-      // One target: the output directory is the package.
+      // One target: the output directory is the package. Not bundled: the
+      // entry is compiled.
       const one = await build(EXAMPLE, {
         out: `${dir}/one`,
         deno,
         targets: ["aarch64-apple-darwin"],
+        bundle: false,
       });
       assert.equal(one.packages[0]!.dir, `${dir}/one`);
       assert.equal(one.manifest, `${dir}/one/manifest.yaml`);
+      assert.match(
+        await Deno.readTextFile(`${dir}/one/denofs-importer`),
+        /^compile .* --output denofs-importer \S+\/examples\/fs\/importer\.ts\n$/,
+      );
       await assert.rejects(
         () =>
           build(EXAMPLE, {

@@ -16,11 +16,13 @@ import { BuildError } from "./build_error.ts";
 import { formatReport } from "./report.ts";
 
 const USAGE = [
-  "Usage: deno task build <connector-dir> --out <dir> [--launcher]",
+  "Usage: deno task build <connector-dir> --out <dir> [--launcher] [--no-bundle]",
   "         [--target <deno-target>|all]... [--deno <path> | --deno-version <x.y.z>]",
   "         [--verify-reproducible] [--plakar <path> | --no-package] [--pkg-version vX.Y.Z]",
   "",
   "  --launcher             sh launchers running deno run (this machine only) instead of deno compile",
+  "  --no-bundle            build from the entry files as they are, not from one bundle per connector",
+  "                         (slower start-up; launchers then follow edits to the sources)",
   "  --target               a deno compile target, or all (default: the compiling deno's own)",
   "  --deno                 the deno that compiles (default: the one running the build)",
   "  --deno-version         fetch that Deno release with npx -y deno@<x.y.z> and compile with it",
@@ -63,6 +65,7 @@ export async function main(args: string[], cwd: string): Promise<number> {
   let values: {
     out?: string;
     launcher?: boolean;
+    "no-bundle"?: boolean;
     target?: string[];
     deno?: string;
     "deno-version"?: string;
@@ -80,6 +83,7 @@ export async function main(args: string[], cwd: string): Promise<number> {
       options: {
         out: { type: "string", short: "o" },
         launcher: { type: "boolean" },
+        "no-bundle": { type: "boolean" },
         target: { type: "string", multiple: true },
         deno: { type: "string" },
         "deno-version": { type: "string" },
@@ -113,6 +117,7 @@ export async function main(args: string[], cwd: string): Promise<number> {
   const options: BuildOptions = {
     out: resolve(cwd, values.out),
     launcher: values.launcher ?? false,
+    bundle: !values["no-bundle"],
     verifyReproducible: values["verify-reproducible"] ?? false,
   };
   if (targets !== undefined) {

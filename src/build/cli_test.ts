@@ -76,6 +76,11 @@ Deno.test("cli prints each connector's executable and permission flags", async (
       /plakar pkg create \.\/manifest\.yaml v1\.0\.0/,
     );
     assert.match(result.stdout, /^ {2}cd '.*build cli .*' && /m);
+    assert.match(
+      result.stdout,
+      / <permission flags> <executable>\.js \(its bundle, beside it\)$/m,
+    );
+    assert.ok((await Deno.stat(`${out}/denofs-storage.js`)).isFile);
   } finally {
     await Deno.remove(out, { recursive: true });
   }
@@ -86,11 +91,18 @@ Deno.test("cli resolves relative paths against INIT_CWD", async () => {
   try {
     const example = relative(cwd, `${ROOT}examples/fs`);
     const result = await cli(
-      [example, "--out", "built", "--launcher", "--no-package"],
+      [example, "--out", "built", "--launcher", "--no-package", "--no-bundle"],
       cwd,
     );
     assert.equal(result.code, 0, result.stderr);
     assert.ok((await Deno.stat(`${cwd}/built/manifest.yaml`)).isFile);
+    // --no-bundle: the launchers run the entries, nothing else is written.
+    assert.match(result.stdout, / <permission flags> <entry>$/m);
+    assert.ok(
+      [...Deno.readDirSync(`${cwd}/built`)].every((e) =>
+        !e.name.endsWith(".js")
+      ),
+    );
   } finally {
     await Deno.remove(cwd, { recursive: true });
   }
@@ -120,6 +132,7 @@ Deno.test("cli --help lists the compile options", async () => {
   assert.equal(result.code, 0);
   for (
     const option of [
+      "--no-bundle",
       "--target",
       "--deno ",
       "--deno-version",

@@ -16,13 +16,14 @@ export interface CommandOutput {
 /**
  * Runs `command` with no stdin and captures its output; a program that
  * cannot be started at all is a {@linkcode BuildError} naming `what` it was
- * run for.
+ * run for. `cwd` defaults to the build's own.
  */
 export async function output(
   command: string,
   args: string[],
   what: string,
   env: Record<string, string> = {},
+  cwd?: string,
 ): Promise<CommandOutput> {
   let out: Deno.CommandOutput;
   try {
@@ -32,6 +33,7 @@ export async function output(
       stdout: "piped",
       stderr: "piped",
       env: { DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1", ...env },
+      ...(cwd !== undefined ? { cwd } : {}),
     }).output();
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);

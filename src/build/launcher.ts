@@ -1,7 +1,7 @@
 /**
  * Launchers: the executable plakar starts for a connector, as a small POSIX
- * sh script that runs the connector's entry with `deno run` and exactly its
- * permission flags.
+ * sh script that runs the connector (its bundle, or its entry) with
+ * `deno run` and exactly its permission flags.
  *
  * @module
  */
@@ -11,7 +11,7 @@ import { RUNTIME_FLAGS } from "./runtime_flags.ts";
 export interface LauncherOptions {
   /** Absolute path of the deno binary (the one that ran the build). */
   deno: string;
-  /** Absolute path of the connector's entry file. */
+  /** Absolute path of what it runs: the connector's bundle or entry file. */
   entry: string;
   /** The permission flags, as given to `deno run`. */
   permissionFlags: readonly string[];

@@ -92,6 +92,7 @@ export function formatSize(bytes: number): string {
  *   name: "x",
  *   source: "/src/x/manifest.yaml",
  *   kind: "compiled",
+ *   bundled: true,
  *   out: "/out",
  *   manifest: "/out/manifest.yaml",
  *   deno: "/bin/deno",
@@ -153,8 +154,12 @@ export function formatReport(result: BuildResult): string[] {
     lines.push(
       `Each executable is a launcher: ${result.deno} run --quiet --no-prompt --cached-only ${
         RUNTIME_FLAGS.join(" ")
-      } <permission flags> <entry>`,
-      `(DENO_DIR=${result.denoDir}; the entry files must stay where they are)`,
+      } <permission flags> ${
+        result.bundled ? "<executable>.js (its bundle, beside it)" : "<entry>"
+      }`,
+      result.bundled
+        ? `(DENO_DIR=${result.denoDir}; rebuild after editing the sources, or build with --no-bundle to run them as they are)`
+        : `(DENO_DIR=${result.denoDir}; the entry files must stay where they are)`,
     );
   } else {
     lines.push(
@@ -170,7 +175,9 @@ export function formatReport(result: BuildResult): string[] {
         ),
       ]),
       "",
-      "Each executable embeds its connector, the SDK and the Deno runtime: it needs no deno, no source and no network.",
+      `Each executable embeds its connector, the SDK${
+        result.bundled ? " (bundled in one file)" : ""
+      } and the Deno runtime: it needs no deno, no source and no network.`,
     );
     if (result.reproducible) {
       lines.push(
