@@ -22,6 +22,12 @@ import { output } from "./command.ts";
  */
 const BUNDLE_MTIME = new Date(0);
 
+// The bundle names each module in a comment line, by its path relative to
+// the package directory; for an npm module, that path goes through Deno's
+// cache (`// ../../../root/.cache/deno/npm/registry.npmjs.org/<name>/<version>/...`),
+// which differs from one machine or checkout to another.
+const NPM_PATH_COMMENT = /^\/\/ \S*?\/npm\/registry\.npmjs\.org\/(\S+)$/gm;
+
 /** What to bundle, and how. */
 export interface BundleOptions {
   /** The deno that bundles (2.4 or later: `deno bundle`). */
@@ -67,7 +73,9 @@ export function bundleArgs(options: BundleOptions): string[] {
 }
 
 /**
- * Writes the bundle of a connector's entry, with a fixed modification time.
+ * Writes the bundle of a connector's entry, with a fixed modification time
+ * and npm modules named as `npm:<name>/<version>/<path>` in its comments
+ * (not by their place in Deno's cache).
  *
  * @param options What to bundle, and where.
  * @throws {BuildError} When deno cannot bundle it (a type error, an import
@@ -110,5 +118,8 @@ export async function bundleConnector(options: BundleOptions): Promise<void> {
       } (--no-bundle builds from the source files as they are)`,
     );
   }
+  const text = await Deno.readTextFile(options.output);
+  const stable = text.replace(NPM_PATH_COMMENT, "// npm:$1");
+  if (stable !== text) await Deno.writeTextFile(options.output, stable);
   await Deno.utime(options.output, BUNDLE_MTIME, BUNDLE_MTIME);
 }

@@ -32,6 +32,13 @@ Deno.test("bundleConnector() gives the same bytes and time for the same sources"
     for (const p of paths) {
       assert.equal((await Deno.stat(p)).mtime?.getTime(), 0);
     }
+    // npm modules by name, not by their place in Deno's cache.
+    const text = new TextDecoder().decode(a);
+    assert.match(
+      text,
+      /^\/\/ npm:@bufbuild\/protobuf\/[\d.]+\/dist\/\S+\.js$/m,
+    );
+    assert.doesNotMatch(text, /registry\.npmjs\.org/);
   });
 });
 
