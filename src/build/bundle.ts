@@ -13,7 +13,7 @@
  * @module
  */
 import { BuildError } from "./build_error.ts";
-import { output } from "./command.ts";
+import { firstLines, output } from "./command.ts";
 
 /**
  * The modification time given to every bundle: `deno compile` embeds each
@@ -110,8 +110,7 @@ export async function bundleConnector(options: BundleOptions): Promise<void> {
     options.cwd,
   );
   if (!out.success) {
-    const detail = out.stderr.trim().split("\n").map((line) => line.trim())
-      .filter((line) => line !== "").slice(0, 3).join(" / ");
+    const detail = firstLines(out.stderr);
     throw new BuildError(
       `Cannot bundle ${options.entry}: ${
         detail || "deno bundle failed"

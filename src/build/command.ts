@@ -45,3 +45,13 @@ export async function output(
     stderr: decoder.decode(out.stderr),
   };
 }
+
+/**
+ * The first `count` non-empty lines of what a program printed, on one line
+ * (joined by " / "): enough of deno's error for a one-line build error.
+ */
+export function firstLines(text: string, count = 3): string {
+  return text.split("\n").map((line) => line.trim()).filter((line) =>
+    line !== ""
+  ).slice(0, count).join(" / ");
+}

@@ -7,7 +7,7 @@
  * @module
  */
 import { BuildError } from "./build_error.ts";
-import { output } from "./command.ts";
+import { firstLines, output } from "./command.ts";
 
 async function runDeno(
   deno: string,
@@ -17,9 +17,7 @@ async function runDeno(
   const out = await output(deno, args, what);
   if (!out.success) {
     throw new BuildError(
-      `Cannot ${what}: "deno ${args[0]}" failed: ${
-        out.stderr.trim().split("\n").slice(0, 3).join(" / ")
-      }`,
+      `Cannot ${what}: "deno ${args[0]}" failed: ${firstLines(out.stderr)}`,
     );
   }
   return out.stdout;
