@@ -38,6 +38,7 @@ import "./src/transport/stdout_guard.ts";
 
 export * from "./src/connector.ts";
 export * from "./src/connector_error.ts";
+export * from "./src/excludes.ts";
 export * from "./src/exporter.ts";
 export * from "./src/file_info.ts";
 export * from "./src/hex.ts";

@@ -123,6 +123,56 @@ Deno.test("importer example turns an unreadable entry into an error record and g
   }
 });
 
+Deno.test("importer example skips what plakar's exclude patterns leave out, without reading excluded directories", async () => {
+  await using dir = await tempDir();
+  const root = `${dir.path}/src`;
+  for (const sub of ["logs", "node_modules/x", "build", "cache-dir/cache"]) {
+    await Deno.mkdir(`${root}/${sub}`, { recursive: true });
+  }
+  for (
+    const file of [
+      "keep.txt",
+      "debug.log",
+      "logs/a.txt",
+      "node_modules/keep.js",
+      "node_modules/x/y.js",
+      "build/out.bin",
+      "cache",
+      "cache-dir/cache/c",
+    ]
+  ) {
+    await Deno.writeTextFile(`${root}/${file}`, file);
+  }
+  const importer = ImporterClient.spawn(example("importer"));
+  try {
+    await importer.init(`denofs://${root}`, {}, {
+      excludes: [
+        "# a comment",
+        "*.log",
+        "node_modules",
+        "!keep.js",
+        "cache/",
+        `${root}/build`,
+      ],
+    });
+    const paths = (await importer.importAll()).map((e) => e.record.pathname)
+      .filter((path) => path.startsWith(root));
+    assert.deepEqual(paths, [
+      root,
+      // "cache/" is for directories: the file stays, the directory goes.
+      `${root}/cache`,
+      `${root}/cache-dir`,
+      `${root}/keep.txt`,
+      `${root}/logs`,
+      `${root}/logs/a.txt`,
+      // node_modules is not read, so its keep.js is not backed up although
+      // "!keep.js" re-includes it: plakar's own fs importer does the same.
+    ]);
+  } finally {
+    await importer.process.close();
+  }
+});
+
 Deno.test("importer example reports a file that vanished before Open, and the import goes on", async () => {
   await using dir = await tempDir();
   await Deno.writeTextFile(`${dir.path}/gone`, "soon gone");

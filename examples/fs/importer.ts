@@ -4,12 +4,16 @@
  * Walks the tree depth first (a directory before its content, entries in
  * byte order), with every kind of entry, any byte in names, permission bits
  * and nanosecond modification times. An entry that vanishes or cannot be read
- * becomes an error record for that path and the walk goes on.
+ * becomes an error record for that path and the walk goes on. What plakar's
+ * exclude patterns (`plakar backup -ignore`) leave out is skipped, excluded
+ * directories without being read, as plakar's own fs importer does.
  *
  * @module
  */
 import {
+  compileExcludes,
   type EntryRecord,
+  type ExcludePredicate,
   fileBody,
   type ImportRecord,
   runImporter,
@@ -45,24 +49,28 @@ function byBytes(a: string, b: string): number {
 /** Yields `dir`'s content, depth first, after `dir` itself was yielded. */
 async function* walk(
   dir: string,
+  excluded: ExcludePredicate,
   signal: AbortSignal,
 ): AsyncGenerator<ImportRecord> {
-  let names: string[];
+  let entries: { name: string; isDirectory: boolean }[];
   try {
-    names = [];
-    for (const entry of Deno.readDirSync(dir)) names.push(entry.name);
+    entries = [];
+    for (const { name, isDirectory } of Deno.readDirSync(dir)) {
+      entries.push({ name, isDirectory });
+    }
   } catch (error) {
     yield { pathname: dir, error: reason(error) };
     return;
   }
-  names.sort(byBytes);
-  for (const name of names) {
+  entries.sort((a, b) => byBytes(a.name, b.name));
+  for (const { name, isDirectory } of entries) {
     signal.throwIfAborted();
     const path = join(dir, name);
+    if (excluded(path, isDirectory)) continue;
     const entry = record(path);
     yield entry;
     if ("fileInfo" in entry && entry.fileInfo?.kind === "directory") {
-      yield* walk(path, signal);
+      yield* walk(path, excluded, signal);
     }
   }
 }
@@ -98,9 +106,11 @@ if (import.meta.main) {
       flags: ["localfs"],
       async *records(signal) {
         for (const dir of ancestors(root)) yield record(dir);
-        const top = record(root);
-        yield top;
-        if (info.kind === "directory") yield* walk(root, signal);
+        const excluded = compileExcludes(init.options.excludes);
+        const isDirectory = info.kind === "directory";
+        if (root !== "/" && excluded(root, isDirectory)) return;
+        yield record(root);
+        if (isDirectory) yield* walk(root, excluded, signal);
       },
     };
   });

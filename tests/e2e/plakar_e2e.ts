@@ -502,6 +502,64 @@ scenario(
 );
 
 scenario(
+  "denofs importer: -ignore leaves out what it leaves out with plakar's fs importer",
+  async ({ work, plakar, ptar }, watch) => {
+    const home = await PlakarHome.create(work, "s5", plakar, ptar);
+    const repo = `${home.dir}/repo`;
+    await home.ok(["at", repo, "create", "-plaintext"]);
+    const src = `${home.dir}/src`;
+    for (const sub of ["logs", "node_modules/x", "build", "cache-dir/cache"]) {
+      await Deno.mkdir(`${src}/${sub}`, { recursive: true });
+    }
+    for (
+      const file of [
+        "keep.txt",
+        "debug.log",
+        "logs/a.txt",
+        "node_modules/keep.js",
+        "node_modules/x/y.js",
+        "build/out.bin",
+        "cache",
+        "cache-dir/cache/c",
+      ]
+    ) {
+      await Deno.writeTextFile(`${src}/${file}`, file);
+    }
+    const ignore = ["*.log", "node_modules", "!keep.js", "cache/", "/**/build"]
+      .flatMap((pattern) => ["-ignore", pattern]);
+    const backup = async (location: string) => {
+      const out = await home.ok([
+        "-quiet",
+        "at",
+        repo,
+        "backup",
+        ...ignore,
+        location,
+      ]);
+      const id = out.stdout.match(
+        /^([0-9a-f]{8}): backup completed without errors/m,
+      )?.[1];
+      assert.ok(id, describe(`plakar backup ${location}`, out));
+      return id;
+    };
+    const ours = await watch.step("backup", () => backup(`denofs://${src}`));
+    const theirs = await watch.step("fs backup", () => backup(src));
+    const ls = async (id: string) =>
+      (await home.ok(["at", repo, "ls", "-recursive", `${id}:${src}`])).stdout
+        .split("\n").map((line) => line.split(" ").pop()).filter((p) => p);
+    const listed = await ls(ours);
+    assert.deepEqual(listed, await ls(theirs));
+    assert.deepEqual(listed, [
+      `${src}/cache`,
+      `${src}/cache-dir`,
+      `${src}/keep.txt`,
+      `${src}/logs`,
+      `${src}/logs/a.txt`,
+    ]);
+  },
+);
+
+scenario(
   "denofs exporter: restore a plakar fs snapshot, identical tree",
   async ({ work, plakar, ptar, tree }, watch) => {
     const home = await PlakarHome.create(work, "s2", plakar, ptar);
