@@ -61,7 +61,10 @@ export function compileExcludes(
   const rules: Rule[] = [];
   for (const line of patterns) {
     const pattern = preprocess(line);
-    if (pattern !== "") rules.push(parseRule(pattern));
+    if (pattern === "") continue;
+    const rule = parseRule(pattern);
+    // A pattern with a malformed part matches nothing: it decides nothing.
+    if (!rule.parts.includes(undefined)) rules.push(rule);
   }
   if (rules.length === 0) return () => false;
   return (pathname, isDirectory) => {
@@ -127,8 +130,7 @@ function parseRule(pattern: string): Rule {
 
 function matches(rule: Rule, path: string[], isDirectory: boolean): boolean {
   if (!rule.anchored) {
-    const name = rule.parts[0];
-    if (!(name instanceof RegExp)) return false;
+    const name = rule.parts[0] as RegExp;
     for (let i = 0; i < path.length; i++) {
       if (!name.test(path[i]!)) continue;
       // A directory-only pattern does not match the path's last component
@@ -137,12 +139,11 @@ function matches(rule: Rule, path: string[], isDirectory: boolean): boolean {
     }
     return false;
   }
-  if (rule.parts.includes(undefined)) return false;
   let matched = false;
   let anyDepth = false;
   let at = 0;
   for (let i = 0; i < rule.parts.length; i++) {
-    const part = rule.parts[i]!;
+    const part = rule.parts[i] as RegExp | "" | "**";
     if (part === "") {
       anyDepth = false;
       continue;
