@@ -70,3 +70,50 @@ export async function peakRss(pid: number): Promise<number> {
   if (!match) throw new Error(`Cannot read the peak memory of process ${pid}`);
   return Number(match[1]) * 1024;
 }
+
+/**
+ * A tree for the exclude tests, at `root`, with the patterns to apply to it
+ * and what of it plakar's own fs importer backs up under them (paths under
+ * `root`, in plakar's order).
+ */
+export async function excludeCase(
+  root: string,
+): Promise<{ patterns: string[]; kept: string[] }> {
+  for (const sub of ["logs", "node_modules/x", "build", "cache-dir/cache"]) {
+    await Deno.mkdir(`${root}/${sub}`, { recursive: true });
+  }
+  for (
+    const file of [
+      "keep.txt",
+      "debug.log",
+      "logs/a.txt",
+      "node_modules/keep.js",
+      "node_modules/x/y.js",
+      "build/out.bin",
+      "cache",
+      "cache-dir/cache/c",
+    ]
+  ) {
+    await Deno.writeTextFile(`${root}/${file}`, file);
+  }
+  return {
+    patterns: [
+      "# a comment",
+      "*.log",
+      "node_modules",
+      "!keep.js",
+      "cache/",
+      `${root}/build`,
+    ],
+    kept: [
+      // "cache/" is for directories: the file stays, the directory goes.
+      "cache",
+      "cache-dir",
+      "keep.txt",
+      "logs",
+      "logs/a.txt",
+      // node_modules is not read, so its keep.js is not backed up although
+      // "!keep.js" re-includes it.
+    ].map((path) => `${root}/${path}`),
+  };
+}

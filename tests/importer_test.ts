@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { ImporterClient } from "../testing.ts";
-import { example, fixture, PERMISSIONS, tempDir } from "./_helpers.ts";
+import {
+  example,
+  excludeCase,
+  fixture,
+  PERMISSIONS,
+  tempDir,
+} from "./_helpers.ts";
 
 const NAMES = [
   "plain.txt",
@@ -126,48 +132,13 @@ Deno.test("importer example turns an unreadable entry into an error record and g
 Deno.test("importer example skips what plakar's exclude patterns leave out, without reading excluded directories", async () => {
   await using dir = await tempDir();
   const root = `${dir.path}/src`;
-  for (const sub of ["logs", "node_modules/x", "build", "cache-dir/cache"]) {
-    await Deno.mkdir(`${root}/${sub}`, { recursive: true });
-  }
-  for (
-    const file of [
-      "keep.txt",
-      "debug.log",
-      "logs/a.txt",
-      "node_modules/keep.js",
-      "node_modules/x/y.js",
-      "build/out.bin",
-      "cache",
-      "cache-dir/cache/c",
-    ]
-  ) {
-    await Deno.writeTextFile(`${root}/${file}`, file);
-  }
+  const { patterns, kept } = await excludeCase(root);
   const importer = ImporterClient.spawn(example("importer"));
   try {
-    await importer.init(`denofs://${root}`, {}, {
-      excludes: [
-        "# a comment",
-        "*.log",
-        "node_modules",
-        "!keep.js",
-        "cache/",
-        `${root}/build`,
-      ],
-    });
+    await importer.init(`denofs://${root}`, {}, { excludes: patterns });
     const paths = (await importer.importAll()).map((e) => e.record.pathname)
       .filter((path) => path.startsWith(root));
-    assert.deepEqual(paths, [
-      root,
-      // "cache/" is for directories: the file stays, the directory goes.
-      `${root}/cache`,
-      `${root}/cache-dir`,
-      `${root}/keep.txt`,
-      `${root}/logs`,
-      `${root}/logs/a.txt`,
-      // node_modules is not read, so its keep.js is not backed up although
-      // "!keep.js" re-includes it: plakar's own fs importer does the same.
-    ]);
+    assert.deepEqual(paths, [root, ...kept]);
   } finally {
     await importer.process.close();
   }

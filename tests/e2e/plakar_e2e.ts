@@ -47,6 +47,7 @@ import {
   movePackage,
   pathWithoutDeno,
 } from "./_compiled.ts";
+import { excludeCase } from "../_helpers.ts";
 import { compareTrees } from "./compare.ts";
 import { generateTree } from "./tree.ts";
 import { type Output, run as runCommand } from "../../tools/run_command.ts";
@@ -508,25 +509,8 @@ scenario(
     const repo = `${home.dir}/repo`;
     await home.ok(["at", repo, "create", "-plaintext"]);
     const src = `${home.dir}/src`;
-    for (const sub of ["logs", "node_modules/x", "build", "cache-dir/cache"]) {
-      await Deno.mkdir(`${src}/${sub}`, { recursive: true });
-    }
-    for (
-      const file of [
-        "keep.txt",
-        "debug.log",
-        "logs/a.txt",
-        "node_modules/keep.js",
-        "node_modules/x/y.js",
-        "build/out.bin",
-        "cache",
-        "cache-dir/cache/c",
-      ]
-    ) {
-      await Deno.writeTextFile(`${src}/${file}`, file);
-    }
-    const ignore = ["*.log", "node_modules", "!keep.js", "cache/", "/**/build"]
-      .flatMap((pattern) => ["-ignore", pattern]);
+    const { patterns, kept } = await excludeCase(src);
+    const ignore = patterns.flatMap((pattern) => ["-ignore", pattern]);
     const backup = async (location: string) => {
       const out = await home.ok([
         "-quiet",
@@ -549,13 +533,7 @@ scenario(
         .split("\n").map((line) => line.split(" ").pop()).filter((p) => p);
     const listed = await ls(ours);
     assert.deepEqual(listed, await ls(theirs));
-    assert.deepEqual(listed, [
-      `${src}/cache`,
-      `${src}/cache-dir`,
-      `${src}/keep.txt`,
-      `${src}/logs`,
-      `${src}/logs/a.txt`,
-    ]);
+    assert.deepEqual(listed, kept);
   },
 );
 
