@@ -144,6 +144,51 @@ Deno.test("importer example skips what plakar's exclude patterns leave out, with
   }
 });
 
+Deno.test({
+  name:
+    "importer example stays on the root's file system with dont_traverse_fs=true, as plakar's fs importer",
+  // Mounting a file system takes root.
+  ignore: Deno.uid() !== 0,
+  async fn() {
+    await using dir = await tempDir();
+    const root = `${dir.path}/src`;
+    const mount = `${root}/mounted`;
+    await Deno.mkdir(`${mount}`, { recursive: true });
+    await Deno.writeTextFile(`${root}/here.txt`, "here");
+    const mounted = await new Deno.Command("mount", {
+      args: ["-t", "tmpfs", "-o", "size=1m", "tmpfs", mount],
+    }).output();
+    assert.ok(mounted.success, new TextDecoder().decode(mounted.stderr));
+    try {
+      await Deno.writeTextFile(`${mount}/there.txt`, "there");
+      const paths = async (config: Record<string, string>) => {
+        const importer = ImporterClient.spawn(example("importer"));
+        try {
+          await importer.init(`denofs://${root}`, config);
+          return (await importer.importAll({ read: "none" }))
+            .map((e) => e.record.pathname)
+            .filter((path) => path.startsWith(root));
+        } finally {
+          await importer.process.close();
+        }
+      };
+      const all = [root, `${root}/here.txt`, mount, `${mount}/there.txt`];
+      assert.deepEqual(await paths({}), all);
+      for (const value of ["true", "1", "T"]) {
+        assert.deepEqual(
+          await paths({ dont_traverse_fs: value }),
+          [root, `${root}/here.txt`],
+          `dont_traverse_fs=${value}`,
+        );
+      }
+      // Anything but Go's true values is false, as in plakar.
+      assert.deepEqual(await paths({ dont_traverse_fs: "yes" }), all);
+    } finally {
+      await new Deno.Command("umount", { args: [mount] }).output();
+    }
+  },
+});
+
 Deno.test("importer example reports a file that vanished before Open, and the import goes on", async () => {
   await using dir = await tempDir();
   await Deno.writeTextFile(`${dir.path}/gone`, "soon gone");

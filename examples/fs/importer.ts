@@ -6,7 +6,9 @@
  * and nanosecond modification times. An entry that vanishes or cannot be read
  * becomes an error record for that path and the walk goes on. What plakar's
  * exclude patterns (`plakar backup -ignore`) leave out is skipped, excluded
- * directories without being read, as plakar's own fs importer does.
+ * directories without being read, as plakar's own fs importer does. With
+ * `dont_traverse_fs=true` in the configuration, as with plakar's fs importer,
+ * directories on another file system than the root's are left out.
  *
  * @module
  */
@@ -46,10 +48,17 @@ function byBytes(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** What to leave out of a walk. */
+interface Skip {
+  excluded: ExcludePredicate;
+  /** The root's device, if directories on other devices are left out. */
+  device?: bigint;
+}
+
 /** Yields `dir`'s content, depth first, after `dir` itself was yielded. */
 async function* walk(
   dir: string,
-  excluded: ExcludePredicate,
+  skip: Skip,
   signal: AbortSignal,
 ): AsyncGenerator<ImportRecord> {
   let entries: { name: string; isDirectory: boolean }[];
@@ -66,13 +75,23 @@ async function* walk(
   for (const { name, isDirectory } of entries) {
     signal.throwIfAborted();
     const path = join(dir, name);
-    if (excluded(path, isDirectory)) continue;
+    if (skip.excluded(path, isDirectory)) continue;
     const entry = record(path);
+    const directory = "fileInfo" in entry &&
+      entry.fileInfo?.kind === "directory";
+    // A mount point of another file system: neither it nor its content.
+    if (
+      directory && skip.device !== undefined &&
+      entry.fileInfo?.dev !== skip.device
+    ) continue;
     yield entry;
-    if ("fileInfo" in entry && entry.fileInfo?.kind === "directory") {
-      yield* walk(path, excluded, signal);
-    }
+    if (directory) yield* walk(path, skip, signal);
   }
+}
+
+/** A boolean option as plakar reads it (Go's `strconv.ParseBool`; anything else is false). */
+function parseBool(value: string | undefined): boolean {
+  return ["1", "t", "T", "TRUE", "true", "True"].includes(value ?? "");
 }
 
 /** The directories above `root`, from `/` down, as plakar's fs importer gives them. */
@@ -96,6 +115,7 @@ if (import.meta.main) {
         );
       });
     const info = await statFileInfo(root);
+    const sameFileSystem = parseBool(init.config.dont_traverse_fs);
     if (info.kind !== "directory" && info.kind !== "file") {
       throw new Error(`Cannot back up "${root}": not a directory or a file`);
     }
@@ -110,7 +130,9 @@ if (import.meta.main) {
         const isDirectory = info.kind === "directory";
         if (root !== "/" && excluded(root, isDirectory)) return;
         yield record(root);
-        if (isDirectory) yield* walk(root, excluded, signal);
+        const skip: Skip = { excluded };
+        if (sameFileSystem) skip.device = info.dev ?? 0n;
+        if (isDirectory) yield* walk(root, skip, signal);
       },
     };
   });
