@@ -210,14 +210,17 @@ class PlakarHome {
     return out;
   }
 
-  /** Backs up `location` into `repo`; returns the snapshot id. */
+  /**
+   * Backs up `location` into `repo`, with `flags` before the location;
+   * returns the snapshot id.
+   */
   async backup(
     repo: string,
     location: string,
-    options: { dropDac?: boolean; errors?: number } = {},
+    options: { dropDac?: boolean; errors?: number; flags?: string[] } = {},
   ): Promise<{ id: string; out: Output }> {
     const out = await this.ok(
-      ["-quiet", "at", repo, "backup", location],
+      ["-quiet", "at", repo, "backup", ...options.flags ?? [], location],
       options,
     );
     const match = out.stdout.match(
@@ -510,22 +513,9 @@ scenario(
     await home.ok(["at", repo, "create", "-plaintext"]);
     const src = `${home.dir}/src`;
     const { patterns, kept } = await excludeCase(src);
-    const ignore = patterns.flatMap((pattern) => ["-ignore", pattern]);
-    const backup = async (location: string) => {
-      const out = await home.ok([
-        "-quiet",
-        "at",
-        repo,
-        "backup",
-        ...ignore,
-        location,
-      ]);
-      const id = out.stdout.match(
-        /^([0-9a-f]{8}): backup completed without errors/m,
-      )?.[1];
-      assert.ok(id, describe(`plakar backup ${location}`, out));
-      return id;
-    };
+    const flags = patterns.flatMap((pattern) => ["-ignore", pattern]);
+    const backup = async (location: string) =>
+      (await home.backup(repo, location, { flags })).id;
     const ours = await watch.step("backup", () => backup(`denofs://${src}`));
     const theirs = await watch.step("fs backup", () => backup(src));
     const ls = async (id: string) =>
