@@ -28,6 +28,13 @@ Object.defineProperty(Deno.stdout, "writable", {
   configurable: true,
 });
 
+// Deno writes stdout through a line-buffered writer: bytes with a newline
+// that is not the last byte go out in two write(2) calls, up to the last
+// newline and then the rest (35,000 calls for 1 GiB instead of 16,400).
+// Measured against cutting our writes at a newline ourselves (one call
+// each): a 1 GiB backup through an importer 5.65 -> 5.73 s, Open of 1 GiB
+// unchanged. node:net's Socket on fd 1 writes without it, but costs 15 ms of
+// start-up to load, for 3% on that Open.
 /**
  * The process's real stdout, for the transport only: a function that writes
  * all of its bytes, blocking. Throws if taken twice.

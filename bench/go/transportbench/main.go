@@ -30,6 +30,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	gconn "github.com/PlakarKorp/integration-grpc"
@@ -120,6 +121,16 @@ type phaseResult struct {
 	RecordsPerSec float64 `json:"records_per_s"`
 	MBPerSec      float64 `json:"mb_per_s,omitempty"`  // 10^6 bytes
 	MiBPerSec     float64 `json:"mib_per_s,omitempty"` // 2^20 bytes
+	ClientCPU     float64 `json:"client_cpu_s"`        // this process, user + system, over Seconds
+}
+
+// cpuSeconds is the user + system CPU time this process has used so far.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
 
 // runPhase spawns the connector, calls Init, then one Import. With read set,
@@ -156,6 +167,7 @@ func runPhase(argv []string, proto, loc string, concurrency int, read bool) (*ph
 	res.StartupMs = float64(time.Since(t0).Microseconds()) / 1000
 
 	t1 := time.Now()
+	cpu1 := cpuSeconds()
 	stream, err := client.Import(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("Import: %w", err)
@@ -244,6 +256,7 @@ func runPhase(argv []string, proto, loc string, concurrency int, read bool) (*ph
 		}
 	}
 	res.Seconds = time.Since(t1).Seconds()
+	res.ClientCPU = cpuSeconds() - cpu1
 	if recvErr != nil {
 		return nil, recvErr
 	}
