@@ -1393,7 +1393,7 @@ async function report(
     ),
     mk(
       "CT3c",
-      "row T3, the grpc-go client (`transportbench`) while it reads from each importer: the work our output costs the reader",
+      "row T3, the grpc-go client (`transportbench`) while it reads from each importer: the work each importer's output costs the reader",
       "lower",
       m.clientCpuTransportBig,
     ),
