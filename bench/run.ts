@@ -768,7 +768,10 @@ const WARM_MARGIN = 1024 * MIB;
 // Page cache written and deleted after it: what a big-file command writes,
 // and under the kernel's threshold for background write-back (10% of memory).
 const WARM_FILE_BYTES = 1280 * MIB;
-/** Seconds spent warming, and the part of it beyond a plain page fault. */
+/**
+ * Seconds spent warming, bytes touched, and bytes touched by warm-ups slower
+ * than `SLOW_WARM_S_PER_GIB` (memory the host had taken back).
+ */
 const warming = { seconds: 0, bytes: 0, slowBytes: 0 };
 // A page fault on memory the host still backs: about 0.4 s per GiB here;
 // above this rate, the host had taken the memory back.
@@ -1505,7 +1508,7 @@ async function report(
       fmt(warming.slowBytes / (1024 * MIB))
     } of the ${
       fmt(warming.bytes / (1024 * MIB))
-    } GiB touched had been taken back.`,
+    } GiB touched went at over ${SLOW_WARM_S_PER_GIB} s per GiB, in memory the host had taken back.`,
     "",
   );
   return lines.join("\n");
