@@ -923,6 +923,7 @@ interface Measured {
   rssRestoreSmall: Samples;
   plakarRssBackupBig: Samples;
   coldStart: Samples;
+  emptyBackup: Samples;
   idleRss: Samples;
   transportScan: Samples;
   transportSmall: Samples;
@@ -954,6 +955,7 @@ function emptyMeasured(): Measured {
     rssRestoreSmall: samples(),
     plakarRssBackupBig: samples(),
     coldStart: samples(),
+    emptyBackup: samples(),
     idleRss: samples(),
     transportScan: samples(),
     transportSmall: samples(),
@@ -1192,6 +1194,44 @@ async function measureStartAndIdle(s: Setup, m: Measured): Promise<void> {
   );
 }
 
+const EMPTY_BACKUPS = 7;
+
+/**
+ * Backs the empty directory up with each importer, into one repository per
+ * importer: what a plakar command costs before any data moves (two importer
+ * processes started and initialized, one after the other, for ours and Go's).
+ */
+async function measureFixedCost(s: Setup, m: Measured): Promise<void> {
+  const repos = new Map<Key, string>();
+  for (const key of KEYS) {
+    const repo = `${s.work}/repos/empty-${key}`;
+    check(
+      `plakar at ${repo} create`,
+      await run(s.plakar, ["at", repo, "create", "-plaintext"], {
+        env: s.env,
+      }),
+    );
+    repos.set(key, repo);
+  }
+  for (let rep = 1; rep <= EMPTY_BACKUPS; rep++) {
+    for (const key of rotated(KEYS, rep)) {
+      const source = `${s.impls[key].proto}://${s.empty}`;
+      const out = check(
+        `plakar backup ${source}`,
+        await plakarRun(s, ["-quiet", "at", repos.get(key)!, "backup", source]),
+      );
+      m.emptyBackup[key].push(out.seconds * 1000);
+    }
+  }
+  log(
+    `backup of an empty directory: fs ${
+      fmt(median(m.emptyBackup.builtin))
+    } ms, gofs ${fmt(median(m.emptyBackup.go))} ms, denofs ${
+      fmt(median(m.emptyBackup.ours))
+    } ms`,
+  );
+}
+
 // ---------------------------------------------------------------------------
 // Report.
 
@@ -1327,6 +1367,16 @@ async function report(
       m.coldStart,
     ),
   );
+  if (!options.transportOnly) {
+    rows.push(
+      mk(
+        "5b",
+        "Backup of an empty directory through the importer: a command's fixed cost (ms)",
+        "lower",
+        m.emptyBackup,
+      ),
+    );
+  }
   if (!options.transportOnly) {
     rows.push(
       mk(
@@ -1497,6 +1547,9 @@ async function report(
           fmt(median(m.plakarRssBackupBig.go))
         } MiB, with denofs ${fmt(median(m.plakarRssBackupBig.ours))} MiB.`),
     "- Cold start and transport rows come from `bench/go/transportbench` (grpc-go client, as in plakar), each phase in a fresh process; transport rows use the synthetic in-memory importers `bench/go/synthetic` and `bench/fixtures/synthetic_importer.ts` (same tree, same logic), with 8 concurrent Opens.",
+    ...(options.transportOnly ? [] : [
+      `- Row 5b: \`plakar -quiet at REPO backup\` of an empty directory, ${EMPTY_BACKUPS}×, one repository per importer, without warming: plakar starts two importers one after the other, so each command of rows 1-2 pays the cold start twice before any data moves.`,
+    ]),
     `- Row 7: ${size.note}.`,
     `- Before each measured command, up to ${
       WARM_BYTES / (1024 * MIB)
@@ -1551,7 +1604,10 @@ async function main(args: string[]): Promise<number> {
     const m = emptyMeasured();
     await measureStartAndIdle(s, m);
     await measureTransport(s, options, m);
-    if (!options.transportOnly) await measurePlakar(s, options, m);
+    if (!options.transportOnly) {
+      await measureFixedCost(s, m);
+      await measurePlakar(s, options, m);
+    }
     const text = await report(s, options, m, {
       startedAt,
       loadBefore,
