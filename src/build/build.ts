@@ -397,6 +397,7 @@ export async function build(
         entry,
         permissionFlags: built.flags,
         denoDir: cacheDir,
+        noConfig: bundled,
         description: `${manifest.name}: ${c.type} for ${
           c.protocols.map((p) => `${p}://`).join(", ")
         }`,

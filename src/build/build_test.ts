@@ -80,6 +80,10 @@ Deno.test("build() makes launchers and a plakar manifest for the fs example", as
 
 Deno.test("build() launchers serve the connector, from any HOME and directory", async () => {
   await withTempDir(async (dir) => {
+    // Malformed configuration files above the bundles: deno must not read
+    // them (it would refuse to start).
+    await Deno.writeTextFile(`${dir}/deno.json`, "{ unfinished");
+    await Deno.writeTextFile(`${dir}/package.json`, "{ unfinished");
     const { connectors } = await build(EXAMPLE, {
       out: `${dir}/out`,
       launcher: true,

@@ -27,6 +27,14 @@ export interface LauncherOptions {
    */
   cachedOnly?: boolean;
   /**
+   * Add `--no-config`, for an entry that imports nothing (a bundle): deno
+   * then reads no `deno.json` or `package.json` from the directories above
+   * it, so a malformed or unrelated one there cannot stop or change the
+   * connector.
+   * @default {false}
+   */
+  noConfig?: boolean;
+  /**
    * One line for the header comment (what the connector is).
    * @default {""}
    */
@@ -83,6 +91,7 @@ export function launcherCommand(options: LauncherOptions): string[] {
     "--quiet",
     "--no-prompt",
     ...(options.cachedOnly ?? true ? ["--cached-only"] : []),
+    ...(options.noConfig ? ["--no-config"] : []),
     ...RUNTIME_FLAGS,
     ...options.permissionFlags,
     options.entry,

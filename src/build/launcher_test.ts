@@ -62,6 +62,16 @@ Deno.test("launcherCommand() puts the permission flags before the entry", () => 
       "/e.ts",
     ],
   );
+  // A bundle: no configuration file is looked for.
+  assert.deepEqual(
+    launcherCommand({
+      deno: "/d",
+      entry: "/b.js",
+      permissionFlags: [],
+      noConfig: true,
+    }).slice(2, 6),
+    ["--quiet", "--no-prompt", "--cached-only", "--no-config"],
+  );
 });
 
 Deno.test("launcherScript() pins DENO_DIR and passes its arguments on", () => {
