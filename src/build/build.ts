@@ -462,6 +462,7 @@ export async function build(
               target,
               output,
               exclude,
+              noConfig: bundles !== undefined,
               cwd: manifest.dir,
               ...(denort !== undefined ? { denort } : {}),
             });

@@ -417,7 +417,7 @@ Deno.test("build() lays out one package per target, .exe for Windows, flags for 
       );
       assert.match(
         args,
-        /^compile --quiet --no-prompt --no-code-cache --v8-flags=--max-semi-space-size=8 --allow-read --target aarch64-apple-darwin --output denofs-importer \S+\/plakar-deno-bundle-\w+\/denofs-importer\.js\n$/,
+        /^compile --quiet --no-prompt --no-code-cache --no-config --v8-flags=--max-semi-space-size=8 --allow-read --target aarch64-apple-darwin --output denofs-importer \S+\/plakar-deno-bundle-\w+\/denofs-importer\.js\n$/,
       );
       // The bundles lived in a temporary directory, removed after.
       const bundle = args.trim().split(" ").at(-1)!;

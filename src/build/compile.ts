@@ -464,6 +464,14 @@ export interface CompileOptions {
   output: string;
   /** Files `deno compile` must not embed. @default {[]} */
   exclude?: readonly string[];
+  /**
+   * Add `--no-config`, for an entry that imports nothing (a bundle): deno
+   * then reads no `deno.json` or `package.json` from the directories above
+   * it (the temporary directory's), so a malformed one there cannot fail
+   * the build and an unrelated one is not embedded.
+   * @default {false}
+   */
+  noConfig?: boolean;
   /** The runtime given through `DENORT_BIN`, if any. */
   denort?: GivenRuntime;
   /** Where deno runs (its config is found from the entry). */
@@ -506,6 +514,7 @@ export function compileArgs(options: CompileOptions): string[] {
     "--quiet",
     "--no-prompt",
     "--no-code-cache",
+    ...(options.noConfig ? ["--no-config"] : []),
     ...(options.exclude ?? []).flatMap((path) => ["--exclude", path]),
     ...RUNTIME_FLAGS,
     ...options.permissionFlags,

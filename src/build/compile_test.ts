@@ -149,6 +149,11 @@ Deno.test("compileArgs() excludes files and keeps the permission flags as given"
     "/out/conn-importer.exe",
     "/src/conn/importer.ts",
   ]);
+  // A bundle: no configuration file is looked for.
+  assert.deepEqual(
+    compileArgs(options({ noConfig: true })).slice(0, 5),
+    ["compile", "--quiet", "--no-prompt", "--no-code-cache", "--no-config"],
+  );
 });
 
 Deno.test("compileFailure() is one sentence naming DENORT_BIN when denort is missing", () => {
