@@ -148,6 +148,8 @@ interface Output {
   children: number;
   /** CPU time (user + system) of those descendants, in seconds. */
   childCpu: number;
+  /** The system (kernel) part of `childCpu`, in seconds. */
+  childSystemCpu: number;
 }
 
 /** How to run a command. */
@@ -189,6 +191,7 @@ async function run(
     selfPeakKiB: sampler?.selfPeakKiB ?? 0,
     children: sampler?.children ?? 0,
     childCpu: sampler?.childCpu ?? 0,
+    childSystemCpu: sampler?.childSystemCpu ?? 0,
   };
 }
 
@@ -279,12 +282,15 @@ const SAMPLE_MS = 50;
 /** Kernel clock ticks per second (USER_HZ; 100 on Linux). */
 const CLOCK_TICKS = 100;
 
-/** User + system CPU time of a process so far, in seconds; 0 if gone. */
-function cpuSeconds(pid: number): number {
+/** User and system CPU time of a process so far, in seconds; 0 if gone. */
+function cpuSeconds(pid: number): { user: number; system: number } {
   const stat = readProc(`/proc/${pid}/stat`);
-  if (stat === undefined) return 0;
+  if (stat === undefined) return { user: 0, system: 0 };
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  return {
+    user: Number(fields[11]) / CLOCK_TICKS,
+    system: Number(fields[12]) / CLOCK_TICKS,
+  };
 }
 
 /**
@@ -296,7 +302,8 @@ function cpuSeconds(pid: number): number {
 class PeakSampler {
   childPeakKiB = 0;
   selfPeakKiB = 0;
-  readonly #seen = new Map<number, number>();
+  /** User and system CPU seconds of each process seen, at its last sample. */
+  readonly #seen = new Map<number, { user: number; system: number }>();
   readonly #root: number;
   readonly #except: string;
   readonly #timer: ReturnType<typeof setInterval>;
@@ -314,7 +321,14 @@ class PeakSampler {
   /** CPU seconds of the processes seen, at their last sample. */
   get childCpu(): number {
     let total = 0;
-    for (const cpu of this.#seen.values()) total += cpu;
+    for (const cpu of this.#seen.values()) total += cpu.user + cpu.system;
+    return total;
+  }
+
+  /** The system (kernel) part of {@linkcode childCpu}. */
+  get childSystemCpu(): number {
+    let total = 0;
+    for (const cpu of this.#seen.values()) total += cpu.system;
     return total;
   }
 
@@ -324,7 +338,15 @@ class PeakSampler {
       const exe = executable(pid);
       if (exe === "" || exe === this.#except) continue;
       if (exe.endsWith("/sh") || exe.endsWith("/dash")) continue;
-      this.#seen.set(pid, Math.max(this.#seen.get(pid) ?? 0, cpuSeconds(pid)));
+      // A process gone between listing and reading reads as 0: keep the
+      // last sample.
+      const cpu = cpuSeconds(pid);
+      const last = this.#seen.get(pid);
+      if (
+        last === undefined || cpu.user + cpu.system >= last.user + last.system
+      ) {
+        this.#seen.set(pid, cpu);
+      }
       this.childPeakKiB = Math.max(this.childPeakKiB, peakKiB(pid));
     }
   }
@@ -931,10 +953,12 @@ interface Measured {
   transportRss: Samples;
   connectorsPerBackup: Samples;
   cpuBackupBig: Samples;
+  systemBackupBig: Samples;
   cpuBackupSmall: Samples;
   cpuRestoreBig: Samples;
   cpuRestoreSmall: Samples;
   cpuStorageBig: Samples;
+  systemStorageBig: Samples;
   cpuStorageSmall: Samples;
   cpuTransportBig: Samples;
   clientCpuTransportBig: Samples;
@@ -963,10 +987,12 @@ function emptyMeasured(): Measured {
     transportRss: samples(),
     connectorsPerBackup: samples(),
     cpuBackupBig: samples(),
+    systemBackupBig: samples(),
     cpuBackupSmall: samples(),
     cpuRestoreBig: samples(),
     cpuRestoreSmall: samples(),
     cpuStorageBig: samples(),
+    systemStorageBig: samples(),
     cpuStorageSmall: samples(),
     cpuTransportBig: samples(),
     clientCpuTransportBig: samples(),
@@ -1005,7 +1031,9 @@ async function measurePlakar(
             tree === "big" ? "MB/s" : "files/s"
           }, ${out.children} connector processes, peak ${
             fmt(out.childPeakKiB / 1024)
-          } MiB, CPU ${out.childCpu.toFixed(2)} s`,
+          } MiB, CPU ${out.childCpu.toFixed(2)} s (system ${
+            out.childSystemCpu.toFixed(2)
+          })`,
         );
         if (tree === "big") {
           m.backupBig[key].push(rate);
@@ -1014,6 +1042,7 @@ async function measurePlakar(
             m.rssBackupBig[key].push(out.childPeakKiB / 1024);
             m.connectorsPerBackup[key].push(out.children);
             m.cpuBackupBig[key].push(out.childCpu);
+            m.systemBackupBig[key].push(out.childSystemCpu);
           }
         } else {
           m.backupSmall[key].push(rate);
@@ -1105,12 +1134,13 @@ async function measurePlakar(
             out.seconds.toFixed(2)
           } s, ${fmt(rate)} ${tree === "big" ? "MB/s" : "files/s"}, CPU ${
             out.childCpu.toFixed(2)
-          } s`,
+          } s (system ${out.childSystemCpu.toFixed(2)})`,
         );
         (tree === "big" ? m.storageBig : m.storageSmall)[key].push(rate);
         (tree === "big" ? m.cpuStorageBig : m.cpuStorageSmall)[key].push(
           out.childCpu,
         );
+        if (tree === "big") m.systemStorageBig[key].push(out.childSystemCpu);
         await remove(repo.slice(impl.proto.length + 3));
       }
     }
@@ -1492,6 +1522,12 @@ async function report(
         m.cpuBackupBig,
       ),
       mk(
+        "C1s",
+        "row C1's system time (in the kernel: pipes, file reads)",
+        "lower",
+        m.systemBackupBig,
+      ),
+      mk(
         "C2",
         "row 2 (importers, backup of the small files)",
         "lower",
@@ -1510,6 +1546,12 @@ async function report(
         m.cpuRestoreSmall,
       ),
       mk("C4a", "row 4a (storage, big file)", "lower", m.cpuStorageBig),
+      mk(
+        "C4as",
+        "row C4a's system time (in the kernel: pipes, page cache, fsync)",
+        "lower",
+        m.systemStorageBig,
+      ),
       mk("C4b", "row 4b (storage, small files)", "lower", m.cpuStorageSmall),
     );
   }
