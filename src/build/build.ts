@@ -462,7 +462,7 @@ export async function build(
               target,
               output,
               exclude,
-              noConfig: bundles !== undefined,
+              noConfig: bundled,
               cwd: manifest.dir,
               ...(denort !== undefined ? { denort } : {}),
             });
