@@ -11,7 +11,10 @@ export interface FileBodyOptions {
 /**
  * A stream of a file's content, opened only when first read and closed at
  * its end or when cancelled: the way to hand plakar a file's content without
- * holding it open, or in memory.
+ * holding it open, or in memory. It reads to the end the file has when read,
+ * not to the size it had when opened: a file that grows meanwhile (a log)
+ * comes out whole, and so do files whose size the system reports as 0 (in
+ * `/proc`).
  *
  * @param path The file to read.
  * @param options Which part to read, and in what chunks.
@@ -59,7 +62,15 @@ export function fileBody(
         const request = controller.byobRequest;
         const view = request?.view;
         const limit = view ? view.byteLength : chunkSize;
-        const want = Math.min(limit, left, remaining + 1);
+        // One byte past the size the file had when opened, to see its end
+        // without another read; once past it (the file grew, or is one whose
+        // size the system does not tell, as in /proc), whole chunks to the
+        // end: the content is read to its end, as plakar's own importer does.
+        const want = Math.min(
+          limit,
+          left,
+          remaining >= 0 ? remaining + 1 : limit,
+        );
         if (want <= 0) {
           close();
           controller.close();
