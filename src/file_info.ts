@@ -56,7 +56,12 @@ export interface FileInfo {
   mtimeNs: bigint;
   /** Device number. @default {0n} */
   dev?: bigint;
-  /** Inode number. @default {0n} */
+  /**
+   * Inode number. The stat functions here leave it at 0 (and `nlink` at 1)
+   * when it is over 2^53: Deno reads it as a JavaScript number, in which two
+   * such inodes may read the same, and hard links are rebuilt from it.
+   * @default {0n}
+   */
   ino?: bigint;
   /** Owner's user id. @default {0} */
   uid?: number;
@@ -112,11 +117,22 @@ export function fileInfoFromStats(stats: BigIntStats, name: string): FileInfo {
     mode: mode & 0o7777,
     mtimeNs: stats.mtimeNs,
     dev: stats.dev,
-    ino: stats.ino,
+    ...identity(stats.ino, Number(stats.nlink)),
     uid: Number(stats.uid),
     gid: Number(stats.gid),
-    nlink: Number(stats.nlink),
   };
+}
+
+// Deno reads inode numbers as JavaScript numbers (node:fs's bigint stats are
+// made from them): over 2^53, as overlayfs with xino gives, two files may
+// read the same, and an exporter would restore one as a hard link to the
+// other. Such an identity is left out: no inode, one link.
+function identity(
+  ino: bigint | number,
+  nlink: number,
+): { ino: bigint; nlink: number } {
+  if (ino > Number.MAX_SAFE_INTEGER) return { ino: 0n, nlink: 1 };
+  return { ino: BigInt(ino), nlink };
 }
 
 /**
@@ -174,10 +190,9 @@ function fileInfoFromDeno(st: Deno.FileInfo, name: string): FileInfo {
     mode: mode & 0o7777,
     mtimeNs: BigInt(st.mtime?.getTime() ?? 0) * 1_000_000n,
     dev: BigInt(st.dev),
-    ino: BigInt(st.ino ?? 0),
+    ...identity(st.ino ?? 0, st.nlink ?? 0),
     uid: st.uid ?? 0,
     gid: st.gid ?? 0,
-    nlink: st.nlink ?? 0,
   };
 }
 

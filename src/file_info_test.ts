@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { statFileInfo } from "./file_info.ts";
+import { fileInfoFromStats, statFileInfo } from "./file_info.ts";
+import { lstatSync } from "node:fs";
 import { applyFileInfo, applyFileInfoSync } from "./apply_file_info.ts";
 
 Deno.test("statFileInfo() describes files, directories and symlinks without following them", async () => {
@@ -98,4 +99,20 @@ Deno.test("applyFileInfoSync() reports a missing entry", () => {
     () => applyFileInfoSync("/nonexistent-dir-for-test/gone", info),
     Deno.errors.NotFound,
   );
+});
+
+Deno.test("fileInfoFromStats() leaves out an inode number JavaScript cannot hold exactly", () => {
+  const stats = lstatSync(Deno.cwd(), { bigint: true });
+  const exact = fileInfoFromStats({ ...stats, nlink: 2n }, "d");
+  assert.deepEqual([exact.ino, exact.nlink], [stats.ino, 2]);
+  // Two such inodes (overlayfs with xino) read the same as numbers.
+  assert.equal(
+    Number(9223372036854796027n),
+    Number(9223372036854796028n),
+  );
+  const big = fileInfoFromStats(
+    { ...stats, ino: 9223372036854796027n, nlink: 2n },
+    "d",
+  );
+  assert.deepEqual([big.ino, big.nlink], [0n, 1]);
 });

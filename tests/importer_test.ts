@@ -328,3 +328,117 @@ Deno.test("an importer declaring needack receives plakar's verdict on every reco
     assert.equal((await importer.process.close()).code, 0);
   }
 });
+
+Deno.test("importer example walks a tree of any depth", async () => {
+  await using dir = await tempDir();
+  // Deeper than a recursive walk's stack allows (it failed near 1,600).
+  const depth = 1_900;
+  const deepest = `${dir.path}${"/d".repeat(depth)}`;
+  await Deno.mkdir(deepest, { recursive: true });
+  await Deno.writeTextFile(`${deepest}/leaf`, "leaf");
+  const importer = ImporterClient.spawn(example("importer"));
+  try {
+    await importer.init(`denofs://${dir.path}`);
+    const entries = await importer.importAll();
+    const leaf = entries.find((e) => e.record.pathname === `${deepest}/leaf`);
+    assert.equal(new TextDecoder().decode(leaf?.content), "leaf");
+    assert.equal(
+      entries.filter((e) => e.record.pathname.startsWith(`${dir.path}/`))
+        .length,
+      depth + 1,
+    );
+  } finally {
+    assert.equal((await importer.process.close()).code, 0);
+  }
+});
+
+Deno.test("importer example keeps the location's path as written, following only a final symlink, as plakar's fs importer", async () => {
+  await using dir = await tempDir();
+  await Deno.mkdir(`${dir.path}/real/sub`, { recursive: true });
+  await Deno.writeTextFile(`${dir.path}/real/sub/keep`, "keep");
+  await Deno.writeTextFile(`${dir.path}/real/sub/skip`, "skip");
+  await Deno.symlink("real", `${dir.path}/alias`);
+  await Deno.symlink("alias/sub", `${dir.path}/top`);
+
+  // Below a symlinked directory: paths and exclude patterns as written.
+  const below = `${dir.path}/alias/sub`;
+  let importer = ImporterClient.spawn(example("importer"));
+  try {
+    const info = await importer.init(`denofs://${below}/`, {}, {
+      excludes: [`${below}/skip`],
+    });
+    assert.equal(info.root, below);
+    const paths = (await importer.importAll()).map((e) => e.record.pathname);
+    assert.deepEqual(paths.filter((p) => p.startsWith(`${dir.path}/`)), [
+      `${dir.path}/alias`,
+      below,
+      `${below}/keep`,
+    ]);
+  } finally {
+    assert.equal((await importer.process.close()).code, 0);
+  }
+
+  // A location that is a symlink: the link, then the tree it points to.
+  const link = `${dir.path}/top`;
+  importer = ImporterClient.spawn(example("importer"));
+  try {
+    const info = await importer.init(`denofs://${dir.path}/./x/../top`);
+    assert.equal(info.root, link);
+    const entries = await importer.importAll();
+    const paths = entries.map((e) => e.record.pathname);
+    assert.equal(new Set(paths).size, paths.length);
+    assert.deepEqual(paths.filter((p) => p.startsWith(`${dir.path}/`)), [
+      below.slice(0, below.lastIndexOf("/")),
+      `${dir.path}/top`,
+      below,
+      `${below}/keep`,
+      `${below}/skip`,
+    ]);
+    const top = entries.find((e) => e.record.pathname === link)!.record;
+    assert.equal(top.fileInfo?.kind, "symlink");
+    assert.equal(top.target, "alias/sub");
+  } finally {
+    assert.equal((await importer.process.close()).code, 0);
+  }
+});
+
+Deno.test("importer example reports names that are not valid UTF-8, each once, and orders names as bytes", async () => {
+  await using dir = await tempDir();
+  const make = (name: string) =>
+    new Deno.Command("bash", {
+      args: ["-c", `printf x > "$1/$(printf "$2")"`, "bash", dir.path, name],
+    }).output();
+  // Two invalid names that Deno reads the same, one valid name that reads
+  // as they do, and names whose UTF-8 and UTF-16 orders differ.
+  for (const name of ["caf\\xe9", "caf\\xe8", "bad\\xff"]) await make(name);
+  await Deno.writeTextFile(`${dir.path}/caf\uFFFD`, "literal");
+  await Deno.writeTextFile(`${dir.path}/\u{1F995}`, "");
+  await Deno.writeTextFile(`${dir.path}/\uE000`, "");
+  const importer = ImporterClient.spawn(example("importer"));
+  try {
+    await importer.init(`denofs://${dir.path}`);
+    const entries = (await importer.importAll())
+      .filter((e) => e.record.pathname.startsWith(`${dir.path}/`));
+    const summary = entries.map((e) => [
+      e.record.pathname.slice(dir.path.length + 1),
+      e.record.error === undefined
+        ? new TextDecoder().decode(e.content)
+        : "error",
+    ]);
+    assert.deepEqual(summary, [
+      ["bad\uFFFD", "error"],
+      ["caf\uFFFD", "literal"],
+      ["caf\uFFFD", "error"],
+      ["caf\uFFFD", "error"],
+      ["\uE000", ""],
+      ["\u{1F995}", ""],
+    ]);
+    for (const { record } of entries) {
+      if (record.error !== undefined) {
+        assert.match(record.error, /not valid UTF-8/);
+      }
+    }
+  } finally {
+    assert.equal((await importer.process.close()).code, 0);
+  }
+});

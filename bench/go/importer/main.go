@@ -10,6 +10,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strings"
 
 	sdk "github.com/PlakarKorp/go-kloset-sdk"
@@ -19,9 +21,11 @@ import (
 	"github.com/PlakarKorp/kloset/objects"
 )
 
-// gofsImporter walks the directory tree rooted at root.
+// gofsImporter walks the directory tree at start (root, or what the
+// symlink root points to).
 type gofsImporter struct {
 	root   string
+	start  string
 	origin string
 }
 
@@ -37,25 +41,35 @@ func newImporter(ctx context.Context, opts *connectors.Options, proto string, co
 	if !filepath.IsAbs(path) {
 		return nil, fmt.Errorf("not an absolute path: %s", loc)
 	}
-	// Like the TypeScript example: the recorded root is the real path, and
-	// it must be a directory or a regular file.
-	root, err := filepath.EvalSymlinks(path)
+	// Like the TypeScript example (and plakar's fs importer): the root is
+	// the path as given; the walk starts there or, if it is a symlink, at
+	// what it points to (one level), which must be a directory or a file.
+	start := path
+	if info, err := os.Lstat(path); err != nil {
+		return nil, fmt.Errorf("Cannot back up %q: %w", path, err)
+	} else if info.Mode()&os.ModeSymlink != 0 {
+		target, err := os.Readlink(path)
+		if err != nil {
+			return nil, fmt.Errorf("Cannot back up %q: %w", path, err)
+		}
+		if !filepath.IsAbs(target) {
+			target = filepath.Join(filepath.Dir(path), target)
+		}
+		start = filepath.Clean(target)
+	}
+	info, err := os.Lstat(start)
 	if err != nil {
 		return nil, fmt.Errorf("Cannot back up %q: %w", path, err)
 	}
-	info, err := os.Lstat(root)
-	if err != nil {
-		return nil, fmt.Errorf("Cannot back up %q: %w", root, err)
-	}
 	if !info.IsDir() && !info.Mode().IsRegular() {
-		return nil, fmt.Errorf("Cannot back up %q: not a directory or a file", root)
+		return nil, fmt.Errorf("Cannot back up %q: not a directory or a file", start)
 	}
 
 	origin := opts.Hostname
 	if origin == "" {
 		origin, _ = os.Hostname()
 	}
-	return &gofsImporter{root: root, origin: origin}, nil
+	return &gofsImporter{root: path, start: start, origin: origin}, nil
 }
 
 func (p *gofsImporter) Origin() string                  { return p.origin }
@@ -65,14 +79,21 @@ func (p *gofsImporter) Flags() location.Flags           { return location.FLAG_L
 func (p *gofsImporter) Ping(ctx context.Context) error  { return nil }
 func (p *gofsImporter) Close(ctx context.Context) error { return nil }
 
-// Import emits the directories above the root (from "/" down, as plakar's
-// fs importer and the TypeScript example do), then one record per entry
-// below (and including) the root. The SDK takes care of acknowledgements: it
+// Import emits the directories above the walk's start (and, for a symlink
+// root, the link and the directories above it), each once, from "/" down,
+// as the TypeScript example does, then one record per entry below (and
+// including) the start. The SDK takes care of acknowledgements: it
 // keeps each record's reader until plakar acks the record, and serves Open
 // requests from it in the meantime.
 func (p *gofsImporter) Import(ctx context.Context, records chan<- *connectors.Record, results <-chan *connectors.Result) error {
 	defer close(records)
-	for _, dir := range ancestors(p.root) {
+	above := ancestors(p.start)
+	if p.start != p.root {
+		above = append(append(above, ancestors(p.root)...), p.root)
+		sort.Strings(above)
+		above = slices.Compact(above)
+	}
+	for _, dir := range above {
 		info, err := os.Lstat(dir)
 		rec := connectors.NewError(dir, err)
 		if err == nil {
@@ -82,7 +103,7 @@ func (p *gofsImporter) Import(ctx context.Context, records chan<- *connectors.Re
 			return err
 		}
 	}
-	return p.walk(ctx, p.root, records)
+	return p.walk(ctx, p.start, records)
 }
 
 // ancestors returns the directories above root, from "/" down ("/a/b/c"
