@@ -140,8 +140,11 @@ function ownerToApply(
   return { uid: info.uid, gid: info.gid, report: owner === true };
 }
 
+// To the millisecond, rounded down (BigInt division rounds toward zero,
+// which would move times before 1970 forward).
 function timeOf(info: FileInfo): Date {
-  return new Date(Number(info.mtimeNs / 1_000_000n));
+  const ms = info.mtimeNs / 1_000_000n;
+  return new Date(Number(ms * 1_000_000n > info.mtimeNs ? ms - 1n : ms));
 }
 
 function isRefusal(error: unknown): boolean {

@@ -40,7 +40,9 @@ export interface Exporter extends ConnectorInfo {
   /**
    * Called once after the last record, before plakar is told the restore is
    * complete: the place to apply directory times or flush buffers. What it
-   * throws fails the restore.
+   * throws fails the restore. Also called when the restore stops early
+   * (plakar cancelled it, or its stream broke), with `signal` aborted in the
+   * first case, so that what was restored is left in order.
    */
   finish?(signal: AbortSignal): void | Promise<void>;
   /** Answers plakar's health check; throw to report a problem. */

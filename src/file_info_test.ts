@@ -116,3 +116,16 @@ Deno.test("fileInfoFromStats() leaves out an inode number JavaScript cannot hold
   );
   assert.deepEqual([big.ino, big.nlink], [0n, 1]);
 });
+
+Deno.test("applyFileInfo() rounds times before 1970 down to the millisecond", async () => {
+  const file = await Deno.makeTempFile();
+  try {
+    const info = await statFileInfo(file);
+    await applyFileInfo(file, { ...info, mtimeNs: -1_500_000n });
+    assert.equal((await statFileInfo(file)).mtimeNs, -2_000_000n);
+    await applyFileInfo(file, { ...info, mtimeNs: 1_500_000n });
+    assert.equal((await statFileInfo(file)).mtimeNs, 1_000_000n);
+  } finally {
+    await Deno.remove(file);
+  }
+});

@@ -333,6 +333,10 @@ Deno.test("exporter example restores records of one inode as hard links", async 
     file("/other-dev", text("other"), 0o644, time(4), { ...linked, dev: 8n }),
     file("/single", shared, 0o644, time(5), { dev: 7n, ino: 42n, nlink: 1 }),
     file("/after", text("after"), 0o644, time(6)),
+    // Several links but no inode (an importer that could not tell): kept
+    // apart, not linked to one another.
+    file("/x", text("x"), 0o644, time(7), { nlink: 2 }),
+    file("/y", text("y"), 0o644, time(7), { nlink: 2 }),
   ];
   const exporter = ExporterClient.spawn(example("exporter"));
   try {
@@ -353,6 +357,8 @@ Deno.test("exporter example restores records of one inode as hard links", async 
     assertSameBytes(await Deno.readFile(`${root}/single`), shared, "/single");
     assert.equal(await Deno.readTextFile(`${root}/other-dev`), "other");
     assert.equal(await Deno.readTextFile(`${root}/after`), "after");
+    assert.equal(await Deno.readTextFile(`${root}/x`), "x");
+    assert.equal(await Deno.readTextFile(`${root}/y`), "y");
   } finally {
     assert.equal((await exporter.process.close()).code, 0);
   }
@@ -591,6 +597,67 @@ Deno.test("Export ends with FAILED_PRECONDITION when content lacks its end marke
     );
     assert.deepEqual(await names(tmp.path), []);
     await exporter.ping();
+  } finally {
+    assert.equal((await exporter.process.close()).code, 0);
+  }
+});
+
+// As root, the exporter runs without the capability to override file
+// permissions, so that it meets them as an unprivileged user does.
+const UNPRIVILEGED: string[] = Deno.uid() === 0
+  ? ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--"]
+  : [];
+
+Deno.test("exporter example restores again over an earlier restore, read-only directories too", async () => {
+  await using tmp = await tempDir();
+  const root = tmp.path;
+  const entries = (content: string) => [
+    dir("/", 0o755, time(1)),
+    dir("/ro", 0o555, time(2)),
+    file("/ro/f", text(content), 0o444, time(3)),
+  ];
+  for (const content of ["first", "second"]) {
+    const exporter = ExporterClient.spawn([
+      ...UNPRIVILEGED,
+      ...example("exporter"),
+    ]);
+    try {
+      await exporter.init(`denofs://${root}`);
+      assertAllRestored(
+        await exporter.export(entries(content)),
+        entries(content),
+      );
+    } finally {
+      assert.equal((await exporter.process.close()).code, 0);
+    }
+    assert.equal(await Deno.readTextFile(`${root}/ro/f`), content);
+    const ro = await statFileInfo(`${root}/ro`);
+    assert.equal(ro.mode, 0o555);
+    assert.equal(ro.mtimeNs, time(2));
+  }
+  assert.deepEqual(await leftovers(root), []);
+});
+
+Deno.test("Export still gives directories their modes and times when the restore stops early", async () => {
+  await using tmp = await tempDir();
+  const exporter = ExporterClient.spawn(example("exporter"));
+  try {
+    await exporter.init(`denofs://${tmp.path}`);
+    const directory = wireFile("/d", 0);
+    directory.hasReader = false;
+    directory.fileInfo!.mode = toGoFileMode("directory", 0o555);
+    const { results, error } = await rawExport(exporter, [
+      { $case: "record", value: directory },
+      { $case: "record", value: wireFile("/d/f", 3) },
+      // The stream breaks in the middle of the content.
+      { $case: "chunk", value: text("abc") },
+    ]);
+    assert.deepEqual(results, ["/d"]);
+    assert.ok(error instanceof GrpcError, `expected a GrpcError: ${error}`);
+    const d = await statFileInfo(`${tmp.path}/d`);
+    assert.equal(d.mode, 0o555);
+    assert.equal(d.mtimeNs, 1_600_000_000_000_000_000n);
+    assert.deepEqual(await names(`${tmp.path}/d`), []);
   } finally {
     assert.equal((await exporter.process.close()).code, 0);
   }

@@ -32,6 +32,10 @@ function target(root: string, pathname: string): string {
   return (root === "/" ? "" : root) + "/" + parts.join("/");
 }
 
+function reason(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 function dirname(path: string): string {
   const at = path.lastIndexOf("/");
   return at <= 0 ? "/" : path.slice(0, at);
@@ -76,11 +80,17 @@ async function copyBody(
 
 async function writeFile(path: string, record: ExportRecord): Promise<void> {
   const temp = `${dirname(path)}/.denofs-${crypto.randomUUID()}`;
-  const file = Deno.openSync(temp, {
-    write: true,
-    createNew: true,
-    mode: 0o600,
-  });
+  let file: Deno.FsFile;
+  try {
+    file = Deno.openSync(temp, { write: true, createNew: true, mode: 0o600 });
+  } catch (error) {
+    // Deno's message names the temporary file: say which file it was for.
+    throw new Error(
+      `Cannot create "${path}" (through a temporary file beside it): ${
+        reason(error)
+      }`,
+    );
+  }
   try {
     try {
       if (record.body !== undefined) {
@@ -89,7 +99,13 @@ async function writeFile(path: string, record: ExportRecord): Promise<void> {
     } finally {
       file.close();
     }
-    Deno.renameSync(temp, path);
+    try {
+      Deno.renameSync(temp, path);
+    } catch (error) {
+      throw new Error(
+        `Cannot put "${path}" in place: ${reason(error)}`,
+      );
+    }
   } catch (error) {
     try {
       Deno.removeSync(temp);
@@ -128,10 +144,14 @@ if (import.meta.main) {
         const info = record.fileInfo;
         switch (info.kind) {
           case "directory":
+            // Open to us until finish() gives it its own mode, also when it
+            // was already there (a read-only one from an earlier restore).
             try {
               Deno.mkdirSync(path, { mode: 0o700 });
             } catch (error) {
               if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+              if (Deno.lstatSync(path).isDirectory) Deno.chmodSync(path, 0o700);
+              else replace(path, () => Deno.mkdirSync(path, { mode: 0o700 }));
             }
             directories.push({ path, info });
             return;
@@ -140,15 +160,18 @@ if (import.meta.main) {
             applyFileInfoSync(path, info);
             return;
           case "file": {
-            const key = `${info.dev ?? 0n}:${info.ino ?? 0n}`;
-            const first = (info.nlink ?? 1) > 1 ? links.get(key) : undefined;
+            // Linked by device and inode, when the importer gave an inode:
+            // without one, files with several links cannot be told apart.
+            const linked = (info.nlink ?? 1) > 1 && (info.ino ?? 0n) !== 0n;
+            const key = `${info.dev ?? 0n}:${info.ino}`;
+            const first = linked ? links.get(key) : undefined;
             if (first !== undefined) {
               await record.body?.cancel();
               replace(path, () => Deno.linkSync(first, path));
               return;
             }
             await writeFile(path, record);
-            if ((info.nlink ?? 1) > 1) links.set(key, path);
+            if (linked) links.set(key, path);
             applyFileInfoSync(path, info);
             return;
           }

@@ -101,11 +101,13 @@ function list(dir: string): Listing {
   return entries.sort((a, b) => byBytes(a.name, b.name));
 }
 
-function notUtf8(path: string): ImportRecord {
+// Reported on the directory: the name as Deno reads it may be another
+// entry's (and two records of one path would share one reader).
+function notUtf8(dir: string, name: string): ImportRecord {
   return {
-    pathname: path,
+    pathname: dir,
     error:
-      "the name is not valid UTF-8 (shown with U+FFFD), which plakar's connector protocol cannot carry",
+      `"${name}" was left out: its name is not valid UTF-8 (shown with U+FFFD), which plakar's connector protocol cannot carry`,
   };
 }
 
@@ -141,16 +143,16 @@ async function* walk(
     const path = join(level.dir, name);
     if (skip.excluded(path, isDirectory)) continue;
     if (name.includes(REPLACEMENT)) {
-      // Two names that differ only in their invalid bytes read the same:
-      // one record for the name, an error for each other entry.
+      // Names that differ only in their invalid bytes read the same: one
+      // record for the name, an error for each other entry.
       if (level.entries[level.next - 2]?.name === name) {
-        yield notUtf8(path);
+        yield notUtf8(level.dir, name);
         continue;
       }
     }
     const entry = record(path);
     if ("error" in entry && name.includes(REPLACEMENT)) {
-      yield notUtf8(path);
+      yield notUtf8(level.dir, name);
       continue;
     }
     const directory = "fileInfo" in entry &&

@@ -41,8 +41,10 @@ export function exporterHandlers(factory: ExporterFactory): Handlers {
       SERVICE + "Export",
       async (call) => {
         const signal = call.signal;
+        let target: Exporter | undefined;
+        let finished = false;
         try {
-          const target = exporter.get();
+          target = exporter.get();
           const packets = new PacketReader(incoming(call, pb.ExportRequest));
           while (true) {
             const packet = await packets.next();
@@ -73,9 +75,24 @@ export function exporterHandlers(factory: ExporterFactory): Handlers {
               result: { header: wire, error: failure },
             });
           }
+          finished = true;
           await target.finish?.(signal);
           call.end();
         } catch (error) {
+          // Stopped early (cancelled, or plakar's stream broke): what was
+          // restored is still put in order, as when the records run out.
+          if (target !== undefined && !finished) {
+            try {
+              await target.finish?.(signal);
+            } catch (cleanup) {
+              // The call reports why the restore stopped; this goes beside.
+              Deno.stderr.writeSync(new TextEncoder().encode(
+                `The exporter's finish() failed after the restore stopped: ${
+                  errorMessage(cleanup)
+                }\n`,
+              ));
+            }
+          }
           if (!signal.aborted) failCall(call, error);
         }
       },
