@@ -52,7 +52,12 @@ export type XattrKind = "extended" | "ads";
  * ```
  */
 export interface EntryRecord {
-  /** Absolute path within the source, starting with `/`. */
+  /**
+   * Absolute path within the source, starting with `/`. Once per import:
+   * plakar asks for content and acknowledges records by path, so a second
+   * record of the same path (an error record too) can take the first one's
+   * content away.
+   */
   pathname: string;
   /** The entry's metadata. */
   fileInfo: FileInfo;

@@ -4,7 +4,9 @@
  * Restores directories, regular files (written under a temporary name, then
  * renamed), symlinks and hard links, with permission bits, modification times
  * and, where allowed, owners. Directory modes and times are applied last,
- * deepest first, once nothing more is written into them.
+ * deepest first, once nothing more is written into them (also when the
+ * restore stops early); a directory already there, from an earlier restore,
+ * is opened to its owner until then, as plakar's fs exporter does.
  *
  * @module
  */
