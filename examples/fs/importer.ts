@@ -44,13 +44,7 @@ function record(path: string): ImportRecord {
 }
 
 function reason(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  // Deno's advice fits `deno run`, not a connector built with its
-  // permissions (Deno reads /dev, /proc and /sys only with all of them).
-  return message.replace(
-    /,? run again with the --allow-[a-z-]+ flag/,
-    " (not granted to this connector)",
-  );
+  return error instanceof Error ? error.message : String(error);
 }
 
 function join(dir: string, name: string): string {

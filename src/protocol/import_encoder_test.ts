@@ -168,6 +168,15 @@ Deno.test("ImportResponseEncoder turns errors into error records without file in
       .record!.error,
     "unknown error",
   );
+  // Deno's advice fits `deno run`, not a built connector.
+  assert.equal(
+    roundTrip(encoder.encode({
+      pathname: "/proc",
+      error:
+        'Requires all access to "/proc", run again with the --allow-all flag',
+    })).record!.error,
+    'Requires all access to "/proc" (not granted to this connector)',
+  );
 });
 
 Deno.test("ImportResponseEncoder refuses relative paths and entries without file info", () => {

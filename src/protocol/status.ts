@@ -34,6 +34,11 @@ export function errorMessage(error: unknown): string {
   } else {
     message = String(error);
   }
+  return withoutRunAgain(message);
+}
+
+/** `message` with Deno's advice to run again with a flag put right. */
+export function withoutRunAgain(message: string): string {
   return message.replace(
     DENO_PERMISSION_HINT,
     " (not granted to this connector)",
