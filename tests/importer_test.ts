@@ -445,3 +445,23 @@ Deno.test("importer example reports names that are not valid UTF-8, each once, a
     assert.equal((await importer.process.close()).code, 0);
   }
 });
+
+Deno.test("importer example records owners' names, as plakar's fs importer", async () => {
+  await using dir = await tempDir();
+  await Deno.writeTextFile(`${dir.path}/mine`, "mine");
+  const id = async (flag: string) =>
+    new TextDecoder().decode(
+      (await new Deno.Command("id", { args: [flag] }).output()).stdout,
+    ).trim();
+  const importer = ImporterClient.spawn(example("importer"));
+  try {
+    await importer.init(`denofs://${dir.path}`);
+    const entries = await importer.importAll({ read: "none" });
+    const mine = entries.find((e) => e.record.pathname === `${dir.path}/mine`)!
+      .record.fileInfo!;
+    assert.equal(mine.username, await id("-un"));
+    assert.equal(mine.groupname, await id("-gn"));
+  } finally {
+    assert.equal((await importer.process.close()).code, 0);
+  }
+});

@@ -3,8 +3,8 @@
  *
  * Walks the tree depth first (a directory before its content, entries in
  * byte order, to any depth), with every kind of entry, permission bits,
- * owners' ids and modification times (to the millisecond, as Deno reads
- * them). As plakar's own fs importer does, a location that is a symlink is
+ * owners (ids, and names from `/etc/passwd` and `/etc/group`) and
+ * modification times (to the millisecond, as Deno reads them). As plakar's own fs importer does, a location that is a symlink is
  * followed one level (the link is recorded too) and the directories above it
  * keep the names the user wrote. An entry that vanishes or cannot be read
  * becomes an error record for that path and the walk goes on; so does a name
@@ -13,8 +13,7 @@
  * excluded directories without being read, as plakar's own fs importer does.
  * With `dont_traverse_fs=true` in the configuration, as with plakar's fs
  * importer, directories on another file system than the root's are left out.
- * Not recorded: extended attributes (Deno has no API for them) and owners'
- * names.
+ * Not recorded: extended attributes (Deno has no API for them).
  *
  * @module
  */
@@ -30,10 +29,15 @@ import {
   statFileInfoSync,
 } from "../../mod.ts";
 import { cleanPath, localPath } from "./location.ts";
+import { OwnerNames } from "./owners.ts";
+
+const owners = new OwnerNames();
 
 function record(path: string): ImportRecord {
   try {
     const fileInfo = statFileInfoSync(path);
+    fileInfo.username = owners.user(fileInfo.uid ?? 0);
+    fileInfo.groupname = owners.group(fileInfo.gid ?? 0);
     const entry: EntryRecord = { pathname: path, fileInfo };
     if (fileInfo.kind === "symlink") entry.target = Deno.readLinkSync(path);
     if (fileInfo.kind === "file") entry.open = () => fileBody(path);

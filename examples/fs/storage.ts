@@ -4,7 +4,9 @@
  *
  * The repository configuration is `<root>/CONFIG`; each object is
  * `<root>/<type>/<hex MAC>`. Objects are written under a temporary name,
- * synced, then renamed, so a half-written object is never visible.
+ * synced, then renamed, so a half-written object is never visible; the
+ * directories they are renamed into are synced too, so an object said
+ * written survives a crash.
  *
  * @module
  */
@@ -104,6 +106,8 @@ if (import.meta.main) {
     const root = localPath(init.location, init.proto);
     const objectPath = (key: ObjectKey) =>
       `${root}/${key.type}/${toHex(key.mac)}`;
+    // The object types whose directory is known to exist.
+    const typeDirs = new Set<string>();
     return {
       origin: "localhost",
       type: init.proto,
@@ -111,6 +115,9 @@ if (import.meta.main) {
       flags: ["localfs"],
       async create(config) {
         await Deno.mkdir(root, { recursive: true });
+        if (root !== "/") {
+          await syncDir(root.slice(0, root.lastIndexOf("/")) || "/");
+        }
         try {
           await Deno.lstat(`${root}/CONFIG`);
           throw new Error(
@@ -147,7 +154,17 @@ if (import.meta.main) {
         }
       },
       async put(key, body) {
-        await Deno.mkdir(`${root}/${key.type}`, { recursive: true });
+        if (!typeDirs.has(key.type)) {
+          // A new directory is synced into its parent, as each object is
+          // into its own, so that a crash loses no object said written.
+          try {
+            await Deno.mkdir(`${root}/${key.type}`);
+            await syncDir(root);
+          } catch (error) {
+            if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+          }
+          typeDirs.add(key.type);
+        }
         return await writeAtomic(objectPath(key), body);
       },
       async get(key, { range }) {

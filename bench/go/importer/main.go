@@ -9,9 +9,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/user"
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	sdk "github.com/PlakarKorp/go-kloset-sdk"
@@ -27,6 +29,41 @@ type gofsImporter struct {
 	root   string
 	start  string
 	origin string
+	names  ownerNames
+}
+
+// ownerNames looks owners' names up by id, once per id (Import runs on one
+// goroutine).
+type ownerNames struct {
+	users, groups map[uint64]string
+}
+
+func (n *ownerNames) user(uid uint64) string {
+	if n.users == nil {
+		n.users = map[uint64]string{}
+	}
+	name, ok := n.users[uid]
+	if !ok {
+		if u, err := user.LookupId(strconv.FormatUint(uid, 10)); err == nil {
+			name = u.Username
+		}
+		n.users[uid] = name
+	}
+	return name
+}
+
+func (n *ownerNames) group(gid uint64) string {
+	if n.groups == nil {
+		n.groups = map[uint64]string{}
+	}
+	name, ok := n.groups[gid]
+	if !ok {
+		if g, err := user.LookupGroupId(strconv.FormatUint(gid, 10)); err == nil {
+			name = g.Name
+		}
+		n.groups[gid] = name
+	}
+	return name
 }
 
 // newImporter is the constructor called on the Init RPC. plakar has already
@@ -149,11 +186,13 @@ func (p *gofsImporter) walk(ctx context.Context, pathname string, records chan<-
 
 // record builds the record for one lstat'ed entry.
 func (p *gofsImporter) record(pathname string, info os.FileInfo) *connectors.Record {
-	rec := &connectors.Record{
-		Pathname: pathname,
-		// name, size, mode, mtime, dev, ino, uid, gid, nlink; no user/group names.
-		FileInfo: objects.FileInfoFromStat(info),
-	}
+	fi := objects.FileInfoFromStat(info)
+	// Owners' names, as the TypeScript example (and plakar's fs importer)
+	// records them; built with CGO_ENABLED=0, os/user reads /etc/passwd and
+	// /etc/group, as the example does.
+	fi.Lusername = p.names.user(fi.Uid())
+	fi.Lgroupname = p.names.group(fi.Gid())
+	rec := &connectors.Record{Pathname: pathname, FileInfo: fi}
 
 	switch mode := info.Mode(); {
 	case mode.IsRegular():
