@@ -39,29 +39,35 @@ type ownerNames struct {
 }
 
 func (n *ownerNames) user(uid uint64) string {
-	if n.users == nil {
-		n.users = map[uint64]string{}
-	}
-	name, ok := n.users[uid]
-	if !ok {
-		if u, err := user.LookupId(strconv.FormatUint(uid, 10)); err == nil {
-			name = u.Username
+	return lookup(&n.users, uid, func(id string) (string, error) {
+		u, err := user.LookupId(id)
+		if err != nil {
+			return "", err
 		}
-		n.users[uid] = name
-	}
-	return name
+		return u.Username, nil
+	})
 }
 
 func (n *ownerNames) group(gid uint64) string {
-	if n.groups == nil {
-		n.groups = map[uint64]string{}
-	}
-	name, ok := n.groups[gid]
-	if !ok {
-		if g, err := user.LookupGroupId(strconv.FormatUint(gid, 10)); err == nil {
-			name = g.Name
+	return lookup(&n.groups, gid, func(id string) (string, error) {
+		g, err := user.LookupGroupId(id)
+		if err != nil {
+			return "", err
 		}
-		n.groups[gid] = name
+		return g.Name, nil
+	})
+}
+
+// lookup returns the name of id from cache, asking find once per id (no
+// name when find fails).
+func lookup(cache *map[uint64]string, id uint64, find func(string) (string, error)) string {
+	if *cache == nil {
+		*cache = map[uint64]string{}
+	}
+	name, ok := (*cache)[id]
+	if !ok {
+		name, _ = find(strconv.FormatUint(id, 10))
+		(*cache)[id] = name
 	}
 	return name
 }
