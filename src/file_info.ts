@@ -196,9 +196,12 @@ function fileInfoFromDeno(st: Deno.FileInfo, name: string): FileInfo {
   };
 }
 
-// The last component of a path, as node's basename gives it.
+// The last component of a path, as Go's os.Lstat names it (plakar's fs
+// importer records that name): "/" for the root, where node's basename
+// gives "".
 function baseName(path: string): string {
   let end = path.length;
-  while (end > 0 && path[end - 1] === "/") end--;
+  while (end > 1 && path[end - 1] === "/") end--;
+  if (end === 1 && path[0] === "/") return "/";
   return path.slice(path.lastIndexOf("/", end - 1) + 1, end);
 }

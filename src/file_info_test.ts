@@ -25,6 +25,17 @@ Deno.test("statFileInfo() describes files, directories and symlinks without foll
   }
 });
 
+Deno.test('statFileInfo() names entries as plakar\'s fs importer does: the root is "/"', async () => {
+  assert.equal((await statFileInfo("/")).name, "/");
+  assert.equal((await statFileInfo("//")).name, "/");
+  const dir = await Deno.makeTempDir();
+  try {
+    assert.equal((await statFileInfo(`${dir}/`)).name, dir.split("/").at(-1));
+  } finally {
+    await Deno.remove(dir);
+  }
+});
+
 Deno.test("applyFileInfo() sets a symlink's own time and leaves its target alone", async () => {
   const dir = await Deno.makeTempDir();
   try {

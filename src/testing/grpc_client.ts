@@ -189,7 +189,14 @@ export class GrpcCall {
     };
     let length = -1;
     for await (const data of this.#stream) {
-      const chunk = data as Uint8Array;
+      // node:http2 hands out Buffers: messages are plain Uint8Arrays, so
+      // that what is decoded from them (bytes fields are views) is too.
+      const buffer = data as Uint8Array;
+      const chunk = new Uint8Array(
+        buffer.buffer,
+        buffer.byteOffset,
+        buffer.byteLength,
+      );
       parts.push(chunk);
       buffered += chunk.byteLength;
       while (true) {

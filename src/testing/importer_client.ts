@@ -6,11 +6,12 @@ import { ConnectorProcess, type SpawnOptions } from "./connector_process.ts";
 import { ConnectorClient } from "./connector_client.ts";
 import type { GrpcCall } from "./grpc_client.ts";
 import {
+  ackHeader,
   decodeFlags,
   type InitResult,
+  openHeader,
   type ReceivedRecord,
   receivedRecord,
-  wireHeader,
 } from "./received_record.ts";
 
 /**
@@ -142,7 +143,7 @@ export class ImportSession implements AsyncIterable<ReceivedRecord> {
    * @param error plakar's error for it, if any.
    */
   async ack(record: ReceivedRecord, error = ""): Promise<void> {
-    const header = wireHeader(record);
+    const header = ackHeader(record);
     await this.#call.send(
       pb.ImportRequest.encode({ result: { header, error } }).finish(),
     );
@@ -238,7 +239,7 @@ export class ImporterClient extends ConnectorClient {
    * @returns The content; an error status surfaces on the first read.
    */
   open(record: ReceivedRecord): ReadableStream<Uint8Array> {
-    const wire = wireHeader(record);
+    const wire = openHeader(record);
     const call = this.call("Open");
     const start = (async () => {
       await call.send(pb.OpenRequest.encode({ record: wire }).finish());

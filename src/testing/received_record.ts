@@ -2,7 +2,11 @@ import type { FileInfo } from "../file_info.ts";
 import type { XattrKind } from "../record.ts";
 import type { LocationFlag } from "../location_flags.ts";
 import { LOCATION_FLAGS } from "../location_flags.ts";
-import { decodeFileInfo, type WireRecord } from "../protocol/codec.ts";
+import {
+  decodeFileInfo,
+  encodeFileInfo,
+  type WireRecord,
+} from "../protocol/codec.ts";
 
 /**
  * A record as the host receives it from an importer.
@@ -87,18 +91,45 @@ export function decodeFlags(bits: number): LocationFlag[] {
   return LOCATION_FLAGS.filter((_, i) => (bits & (1 << i)) !== 0);
 }
 
-/** The wire header plakar sends back for a received record (ack, Open). */
-export function wireHeader(record: ReceivedRecord): WireRecord {
+/**
+ * The record plakar sends back in its acknowledgement of a received one: the
+ * whole record as it decoded it, file info included (go-kloset-sdk's
+ * importers reject an acknowledgement without it).
+ */
+export function ackHeader(record: ReceivedRecord): WireRecord {
+  const plain = record.error === undefined && record.xattr === undefined;
   return {
-    hasReader: record.hasReader,
+    hasReader: record.hasReader && record.error === undefined &&
+      (record.xattr !== undefined || record.fileInfo?.kind === "file"),
     pathname: record.pathname,
     error: record.error ?? "",
     isXattr: record.xattr !== undefined,
     xattrName: record.xattr?.name ?? "",
     xattrType: record.xattr?.kind === "ads" ? 1 : 0,
     target: record.target,
-    fileInfo: undefined,
+    fileInfo: plain && record.fileInfo
+      ? encodeFileInfo(record.fileInfo)
+      : undefined,
     extendedAttributes: [...record.xattrs],
     fileAttributes: record.fileAttributes,
+  };
+}
+
+/**
+ * The record plakar's Open names the content by: its path, what makes it an
+ * extended attribute, and its target; nothing else.
+ */
+export function openHeader(record: ReceivedRecord): WireRecord {
+  return {
+    hasReader: false,
+    pathname: record.pathname,
+    error: "",
+    isXattr: record.xattr !== undefined,
+    xattrName: record.xattr?.name ?? "",
+    xattrType: record.xattr?.kind === "ads" ? 1 : 0,
+    target: record.target,
+    fileInfo: undefined,
+    extendedAttributes: [],
+    fileAttributes: 0,
   };
 }
