@@ -228,7 +228,7 @@ Deno.test("importer example fails Init with one clear sentence for a missing loc
       (error: Error) => {
         assert.match(
           error.message,
-          /Cannot back up "\/does\/not\/exist": .*No such file/,
+          /Cannot back up "\/does\/not\/exist": lstat \/does\/not\/exist: no such file or directory$/,
         );
         return true;
       },

@@ -299,7 +299,7 @@ Deno.test("storage example fails Get and Delete of a missing object with a messa
     const namesIt = (error: unknown) => {
       assert.ok(error instanceof GrpcError, `expected a GrpcError: ${error}`);
       assert.notEqual(error.code, GrpcStatus.OK);
-      assert.match(error.details, /No such file or directory/);
+      assert.match(error.details, /: no such file or directory$/);
       assert.ok(error.details.includes(hex), error.details);
       return true;
     };

@@ -6,7 +6,7 @@ import type { FileInfo } from "../file_info.ts";
 import type { ImportRecord, OpenBody, XattrKind } from "../record.ts";
 import { recordKey } from "./codec.ts";
 import { toGoFileMode } from "./file_mode.ts";
-import { withoutRunAgain } from "./status.ts";
+import { readableMessage } from "./status.ts";
 
 const NS_PER_S = 1_000_000_000n;
 const TWO_32 = 2 ** 32;
@@ -39,9 +39,8 @@ export class ImportResponseEncoder {
     const record = this.#begin(1, pathname.length * 3 + 64);
     if ("error" in input) {
       const error = input.error;
-      // As for calls' errors, Deno's advice to run again with a flag is put
-      // right: a connector's permissions were fixed when it was built.
-      let message = withoutRunAgain(
+      // Worded as calls' errors are (see readableMessage).
+      let message = readableMessage(
         error instanceof Error ? error.message : String(error),
       );
       if (message === "") message = "unknown error";

@@ -177,6 +177,19 @@ Deno.test("ImportResponseEncoder turns errors into error records without file in
     })).record!.error,
     'Requires all access to "/proc" (not granted to this connector)',
   );
+  // Deno's wording of a failed system call, as plakar words it.
+  let missing: unknown;
+  try {
+    Deno.lstatSync("/nonexistent/x");
+  } catch (error) {
+    missing = error;
+  }
+  assert.ok(missing instanceof Deno.errors.NotFound);
+  assert.equal(
+    roundTrip(encoder.encode({ pathname: "/x", error: missing })).record!
+      .error,
+    "lstat /nonexistent/x: no such file or directory",
+  );
 });
 
 Deno.test("ImportResponseEncoder refuses relative paths and entries without file info", () => {

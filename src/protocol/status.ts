@@ -26,6 +26,13 @@ export interface StatusError extends Error {
 // whose permissions were fixed when it was built.
 const DENO_PERMISSION_HINT = /,? run again with the --allow-[a-z-]+ flag/;
 
+// Deno words a failed system call `No such file or directory (os error 2):
+// lstat '/x'`, where plakar and its Go connectors say `lstat /x: no such
+// file or directory`; users read both in the same output. Matched at the
+// start of the message or after a connector's own `...: ` prefix.
+const DENO_OS_ERROR =
+  /(^|: )([A-Z][^():]*?) \(os error \d+\): ([a-z_]+) '(.*?)'(?: -> '(.*)')?$/;
+
 /** The message shown to the user for anything a connector threw. */
 export function errorMessage(error: unknown): string {
   let message: string;
@@ -34,15 +41,24 @@ export function errorMessage(error: unknown): string {
   } else {
     message = String(error);
   }
-  return withoutRunAgain(message);
+  return readableMessage(message);
 }
 
-/** `message` with Deno's advice to run again with a flag put right. */
-export function withoutRunAgain(message: string): string {
-  return message.replace(
-    DENO_PERMISSION_HINT,
-    " (not granted to this connector)",
-  );
+/**
+ * `message` as the user should read it: Deno's advice to run again with a
+ * flag put right (a connector's permissions were fixed when it was built),
+ * and its wording of system call errors made plakar's.
+ */
+export function readableMessage(message: string): string {
+  return message
+    .replace(DENO_PERMISSION_HINT, " (not granted to this connector)")
+    .replace(
+      DENO_OS_ERROR,
+      (_, lead: string, reason: string, call: string, path: string, to) =>
+        `${lead}${call} ${path}${to === undefined ? "" : ` -> ${to}`}: ${
+          reason[0]!.toLowerCase() + reason.slice(1)
+        }`,
+    );
 }
 
 // Marks the errors made by statusError(), whose code is already chosen.

@@ -625,7 +625,7 @@ scenario(
     );
     assert.equal(lines.length, 1, describe("plakar backup (missing)", failed));
     assert.ok(lines[0]!.includes(missing), lines[0]!);
-    assert.match(lines[0]!, /No such file or directory/);
+    assert.match(lines[0]!, /: lstat [^ ]+: no such file or directory/);
     const snapshots = await home.ok(["at", repo, "ls"]);
     assert.equal(snapshots.stdout.trim().split("\n").length, 1);
   },
