@@ -15,7 +15,7 @@
  *   await importer.init("myproto:///data");
  *   const entries = await importer.importAll();
  *   assert.ok(entries.some((e) => e.record.pathname === "/data/file.txt"));
- *   assert.strictEqual((await importer.process.close()).code, 0);
+ *   assert.strictEqual((await importer.shutdown()).code, 0);
  * });
  * ```
  *

@@ -64,7 +64,11 @@ export interface HostOptions {
   maxConcurrency: number;
   /** Exclusion patterns the user gave. */
   excludes: readonly string[];
-  /** Whether the user asked not to record extended attributes. */
+  /**
+   * Whether the user asked not to record extended attributes. plakar
+   * v1.1.4 leaves it false even under `-no-xattr`: it drops extended
+   * attribute records itself.
+   */
   noXattr: boolean;
 }
 

@@ -6,7 +6,7 @@ import { ackKey, decodeAck, wireRecordKey } from "./codec.ts";
 import { ImportResponseEncoder } from "./import_encoder.ts";
 import { hostOptions, initConfig } from "./init.ts";
 import { Instance } from "./instance.ts";
-import { failCall, Status, statusError } from "./status.ts";
+import { errorMessage, failCall, Status, statusError } from "./status.ts";
 import { type Handlers, readRequest, unary } from "./services.ts";
 import { sendBody } from "./streams.ts";
 
@@ -45,6 +45,7 @@ export function importerHandlers(factory: ImporterFactory): Handlers {
       SERVICE + "Import",
       async (call) => {
         const signal = call.signal;
+        let finished = false;
         try {
           const source = importer.get();
           const acks = (async () => {
@@ -71,10 +72,21 @@ export function importerHandlers(factory: ImporterFactory): Handlers {
             if (sent) await sent;
           }
           await call.write(encoder.finished());
+          finished = true;
           await acks;
           call.end();
         } catch (error) {
-          if (!signal.aborted) failCall(call, error);
+          if (signal.aborted) return;
+          if (finished) {
+            // plakar stops reading an Import once told it is finished: the
+            // status below would be lost.
+            Deno.stderr.writeSync(new TextEncoder().encode(
+              `The importer failed after its last record, which plakar does not report: ${
+                errorMessage(error)
+              }\n`,
+            ));
+          }
+          failCall(call, error);
         }
       },
     ],

@@ -14,7 +14,7 @@ const EMPTY = new Uint8Array(0);
  *
  * const client = new ConnectorClient(ConnectorProcess.spawn(["./my-importer"]), "/importer.Importer");
  * await client.ping();
- * await client.process.close();
+ * await client.shutdown();
  * ```
  */
 export class ConnectorClient {
@@ -67,5 +67,23 @@ export class ConnectorClient {
   /** Calls Close. */
   async close(): Promise<void> {
     await this.unary("Close");
+  }
+
+  /**
+   * Ends the session as plakar ends it: calls Close, then closes the
+   * connector's stdin and waits for it to exit.
+   *
+   * @returns How the process ended; a failed Close is thrown once it has.
+   */
+  async shutdown(): Promise<Deno.CommandStatus> {
+    let failure: unknown;
+    try {
+      await this.close();
+    } catch (error) {
+      failure = error;
+    }
+    const status = await this.process.close();
+    if (failure !== undefined) throw failure;
+    return status;
   }
 }

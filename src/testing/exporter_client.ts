@@ -7,12 +7,13 @@ import type { Record as WireRecord } from "../../proto/gen/connectors_pb.ts";
 import { encodeFileInfo } from "../protocol/codec.ts";
 import { ConnectorProcess, type SpawnOptions } from "./connector_process.ts";
 import { ConnectorClient } from "./connector_client.ts";
+import { GrpcError, GrpcStatus } from "./grpc_client.ts";
 import {
   decodeFlags,
   type InitResult,
   receivedRecord,
 } from "./received_record.ts";
-import { encodeHostOptions, protoOf } from "./importer_client.ts";
+import { encodeHostOptions, hostLocation } from "./importer_client.ts";
 
 /**
  * One entry to restore, as plakar would send it.
@@ -37,8 +38,14 @@ export interface ExportEntry {
   fileInfo: FileInfo;
   /** A symlink's target. @default {""} */
   target?: string;
-  /** Content of a file or attribute; sent in chunks of at most 1 MiB. */
+  /**
+   * Content of a regular file or an extended attribute, sent in chunks of
+   * at most 1 MiB; none is an empty one (plakar sends content, maybe empty,
+   * for every such entry, and none for other kinds).
+   */
   body?: Uint8Array | ReadableStream<Uint8Array>;
+  /** Names of the entry's extended attributes. @default {[]} */
+  xattrs?: readonly string[];
   /** Marks an extended attribute record. */
   xattr?: { name: string; kind: XattrKind };
   /** The error recorded at backup time. */
@@ -67,19 +74,33 @@ export interface ExportResult {
 }
 
 const CHUNK = 1 << 20;
+const EMPTY = new Uint8Array(0);
 
-/** The wire record of an entry. */
+/**
+ * The wire record of an entry, as plakar makes it (integration-grpc's
+ * RecordToProto): content for regular files and extended attributes
+ * without an error, file info for entries that are neither errors nor
+ * extended attributes.
+ */
 export function exportRecord(entry: ExportEntry): WireRecord {
+  const plain = entry.error === undefined && entry.xattr === undefined;
+  const hasReader = entry.error === undefined &&
+    (entry.xattr !== undefined || entry.fileInfo.kind === "file");
+  if (entry.body !== undefined && !hasReader) {
+    throw new TypeError(
+      `Cannot export "${entry.pathname}" with a body: plakar sends content only for regular files and extended attributes without an error`,
+    );
+  }
   return {
-    hasReader: entry.body !== undefined,
+    hasReader,
     pathname: entry.pathname,
     error: entry.error ?? "",
     isXattr: entry.xattr !== undefined,
     xattrName: entry.xattr?.name ?? "",
     xattrType: entry.xattr?.kind === "ads" ? 1 : 0,
     target: entry.target ?? "",
-    fileInfo: encodeFileInfo(entry.fileInfo),
-    extendedAttributes: [],
+    fileInfo: plain ? encodeFileInfo(entry.fileInfo) : undefined,
+    extendedAttributes: [...(entry.xattrs ?? [])],
     fileAttributes: 0,
   };
 }
@@ -111,7 +132,7 @@ async function* chunksOf(
  *   fileInfo: { name: "hello.txt", kind: "file", size: 2, mode: 0o644, mtimeNs: 0n },
  *   body: new TextEncoder().encode("hi"),
  * }]);
- * await exporter.process.close();
+ * await exporter.shutdown();
  * ```
  */
 export class ExporterClient extends ConnectorClient {
@@ -141,7 +162,8 @@ export class ExporterClient extends ConnectorClient {
   /**
    * Calls Init.
    *
-   * @param location `<proto>://...`; becomes `config.location`.
+   * @param location `<proto>://<path>` or `<proto>:<path>`; becomes
+   *   `config.location` as `<proto>://<path>`.
    * @param config Further configuration.
    * @param options Host options.
    * @returns The exporter's description.
@@ -151,10 +173,11 @@ export class ExporterClient extends ConnectorClient {
     config: Record<string, string> = {},
     options: Partial<HostOptions> = {},
   ): Promise<InitResult> {
+    const host = hostLocation(location);
     const request = pb.InitRequest.encode({
       options: encodeHostOptions(options),
-      proto: protoOf(location),
-      config: { ...config, location },
+      proto: host.proto,
+      config: { ...config, location: host.location },
     }).finish();
     const response = pb.InitResponse.decode(
       await this.unary("Init", request),
@@ -163,8 +186,10 @@ export class ExporterClient extends ConnectorClient {
   }
 
   /**
-   * Runs one Export: each entry's record, then its content in chunks of at
-   * most 1 MiB and an empty end chunk; results are read meanwhile.
+   * Runs one Export as plakar does: each entry's record, then, for a
+   * regular file or an extended attribute, its content in chunks of at
+   * most 1 MiB and an empty end chunk; results are read meanwhile. A result
+   * plakar could not decode fails it, as it aborts plakar's restore.
    *
    * @param entries What to restore, directories before their content.
    * @returns One result per entry, in the order received.
@@ -177,13 +202,26 @@ export class ExporterClient extends ConnectorClient {
     const reading = (async () => {
       for await (const message of call.messages()) {
         const header = pb.ExportResponse.decode(message).result;
-        const record = header?.header
-          ? receivedRecord(header.header)
-          : undefined;
+        const wire = header?.header;
+        // What plakar cannot decode aborts its restore (integration-grpc's
+        // ResultFromProto).
+        if (
+          wire === undefined ||
+          (!wire.fileInfo && wire.error === "" && !wire.isXattr)
+        ) {
+          call.cancel();
+          throw new GrpcError(
+            GrpcStatus.INTERNAL,
+            `invalid result for ${wire?.pathname ?? "a record"}: missing ${
+              wire ? "fileinfo" : "record"
+            } (plakar aborts the restore on it)`,
+          );
+        }
+        const record = receivedRecord(wire);
         results.push({
-          pathname: record?.pathname ?? "",
+          pathname: record.pathname,
           error: header?.error ?? "",
-          hasFileInfo: record?.fileInfo !== undefined,
+          hasFileInfo: record.fileInfo !== undefined,
         });
       }
     })();
@@ -192,9 +230,10 @@ export class ExporterClient extends ConnectorClient {
       for await (const entry of entries) {
         const packet = (p: pb.ExportRequest["packet"]) =>
           call.send(pb.ExportRequest.encode({ packet: p }).finish());
-        await packet({ $case: "record", value: exportRecord(entry) });
-        if (entry.body !== undefined) {
-          for await (const chunk of chunksOf(entry.body)) {
+        const record = exportRecord(entry);
+        await packet({ $case: "record", value: record });
+        if (record.hasReader) {
+          for await (const chunk of chunksOf(entry.body ?? EMPTY)) {
             if (chunk.byteLength > 0) {
               await packet({ $case: "chunk", value: chunk });
             }

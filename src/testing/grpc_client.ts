@@ -108,10 +108,18 @@ export class GrpcCall {
     stream.on("error", () => {});
   }
 
-  /** Sends one message, waiting while the connection's buffer is full. */
+  /**
+   * Sends one message, waiting while the connection's buffer is full. Fails
+   * once the connector has ended the call, as grpc-go's Send does: with the
+   * call's error status, or, if it ended OK, saying so.
+   */
   async send(message: Uint8Array): Promise<void> {
-    // Once the connector ended the call, its status tells what happened.
-    if (this.#stream.destroyed || this.#stream.closed) return;
+    if (this.#stream.destroyed || this.#stream.closed) {
+      throw (await this.#status) ?? new GrpcError(
+        GrpcStatus.INTERNAL,
+        "the connector ended the call with OK before the client had sent everything",
+      );
+    }
     if (!this.#stream.write(frame(message))) {
       // Room again, or the connector answered without waiting for the rest
       // (a status refusing the request, then RST_STREAM).
@@ -275,13 +283,40 @@ export class GrpcConnection {
     const call = this.call(path);
     await call.send(request);
     call.end();
-    let response: Uint8Array | undefined;
-    for await (const message of call.messages()) response ??= message;
-    return response ?? new Uint8Array(0);
+    return await onlyMessage(call, path);
   }
 
   /** Drops the connection without a GOAWAY (as plakar does when it exits). */
   destroy(): void {
     this.#session.destroy();
   }
+}
+
+/**
+ * The one message of a call's answer (unary, or client streaming), read to
+ * its status: none or more than one fails, as it fails grpc-go's client
+ * ("cardinality violation").
+ */
+export async function onlyMessage(
+  call: GrpcCall,
+  path: string,
+): Promise<Uint8Array> {
+  let response: Uint8Array | undefined;
+  for await (const message of call.messages()) {
+    if (response !== undefined) {
+      call.cancel();
+      throw new GrpcError(
+        GrpcStatus.INTERNAL,
+        `cardinality violation: the connector answered ${path} with more than one message`,
+      );
+    }
+    response = message;
+  }
+  if (response === undefined) {
+    throw new GrpcError(
+      GrpcStatus.INTERNAL,
+      `cardinality violation: the connector answered ${path} with no message`,
+    );
+  }
+  return response;
 }

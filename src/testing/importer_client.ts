@@ -4,7 +4,8 @@ import type { HostOptions } from "../connector.ts";
 import * as pb from "../../proto/gen/importer/importer_pb.ts";
 import { ConnectorProcess, type SpawnOptions } from "./connector_process.ts";
 import { ConnectorClient } from "./connector_client.ts";
-import type { GrpcCall } from "./grpc_client.ts";
+import { compileExcludes, type ExcludePredicate } from "../excludes.ts";
+import { type GrpcCall, GrpcError, GrpcStatus } from "./grpc_client.ts";
 import {
   ackHeader,
   decodeFlags,
@@ -33,7 +34,7 @@ export interface ImportAllOptions {
    * @default {"bytes"}
    */
   read?: "bytes" | "digest" | "none";
-  /** How many Opens run at once. @default {4} */
+  /** How many Opens run at once. @default {Init's `maxConcurrency` (4)} */
   concurrency?: number;
 }
 
@@ -62,8 +63,13 @@ export interface ImportedEntry {
   content?: Uint8Array;
   /** Lowercase hex SHA-256 of the content, with `read: "digest"`. */
   sha256?: string;
-  /** Why Open failed, if it did. */
+  /** Why Open failed, if it did: plakar records it as the file's error. */
   openError?: string;
+  /**
+   * Set when plakar would leave the record out of the snapshot (Init's
+   * `excludes`); its content is not opened.
+   */
+  excluded?: boolean;
 }
 
 const DEFAULT_OPTIONS: HostOptions = {
@@ -73,7 +79,8 @@ const DEFAULT_OPTIONS: HostOptions = {
   cwd: "/",
   maxConcurrency: 4,
   excludes: [],
-  noXattr: true,
+  // plakar v1.1.4 never sets it: `-no-xattr` makes plakar drop the records.
+  noXattr: false,
 };
 
 /** Encodes host options for an importer or exporter Init. */
@@ -90,10 +97,22 @@ export function encodeHostOptions(options: Partial<HostOptions>): pb.Options {
   };
 }
 
-/** The location's scheme. */
-export function protoOf(location: string): string {
-  const at = location.indexOf("://");
-  return at < 0 ? "" : location.slice(0, at);
+/**
+ * The protocol and `config.location` plakar sends for a location the user
+ * wrote: `proto:path` and `proto://path` both give `proto://path` (kloset's
+ * location lookup; a protocol has two characters at least).
+ */
+export function hostLocation(
+  location: string,
+): { proto: string; location: string } {
+  const scheme = /^([A-Za-z0-9+.-]{2,}):(?:\/\/)?/.exec(location);
+  if (scheme === null) {
+    throw new TypeError(
+      `Cannot tell the protocol of location "${location}": write it as <protocol>://<path>`,
+    );
+  }
+  const proto = scheme[1]!;
+  return { proto, location: `${proto}://${location.slice(scheme[0].length)}` };
 }
 
 /**
@@ -109,6 +128,7 @@ export function protoOf(location: string): string {
 export class ImportSession implements AsyncIterable<ReceivedRecord> {
   #call: GrpcCall;
   #finished = false;
+  #lateError: GrpcError | undefined;
 
   /**
    * Wraps an Import call.
@@ -124,7 +144,22 @@ export class ImportSession implements AsyncIterable<ReceivedRecord> {
     return this.#finished;
   }
 
-  /** The records, until the importer says it is finished. */
+  /**
+   * The error status the importer ended the call with after its last
+   * record, once {@linkcode ImportSession.done} has read it. plakar never
+   * reads a status that comes after the last record (the backup goes on as
+   * if it were OK); this SDK's importers also write it on stderr.
+   */
+  get lateError(): GrpcError | undefined {
+    return this.#lateError;
+  }
+
+  /**
+   * The records, until the importer says it is finished. What plakar
+   * rejects fails here too: a message with neither a record nor `finished`,
+   * and a record without file info that is neither an error nor an
+   * extended attribute.
+   */
   async *[Symbol.asyncIterator](): AsyncGenerator<ReceivedRecord> {
     for await (const message of this.#call.messages()) {
       const response = pb.ImportResponse.decode(message);
@@ -132,27 +167,55 @@ export class ImportSession implements AsyncIterable<ReceivedRecord> {
         this.#finished = true;
         return;
       }
-      if (response.record) yield receivedRecord(response.record);
+      const wire = response.record;
+      let problem: string | undefined;
+      if (wire === undefined) {
+        problem =
+          "the importer sent a message with neither a record nor finished, which fails plakar's backup";
+      } else if (!wire.fileInfo && wire.error === "" && !wire.isXattr) {
+        problem =
+          `invalid record ${wire.pathname}: missing fileinfo (plakar fails the backup on it)`;
+      }
+      if (problem !== undefined) {
+        this.#call.cancel();
+        throw new GrpcError(GrpcStatus.INTERNAL, problem);
+      }
+      yield receivedRecord(wire!);
     }
   }
 
   /**
-   * Acknowledges a record, as plakar does for every one.
+   * Acknowledges a record, as plakar does for every one: it sends back the
+   * record, with the size it read when it read the content.
    *
    * @param record The record.
-   * @param error plakar's error for it, if any.
+   * @param error An error for it (plakar v1.1.4 always sends none).
+   * @param readSize How many bytes of content were read, if it was read.
    */
-  async ack(record: ReceivedRecord, error = ""): Promise<void> {
-    const header = ackHeader(record);
+  async ack(
+    record: ReceivedRecord,
+    error = "",
+    readSize?: number,
+  ): Promise<void> {
+    const header = ackHeader(record, readSize);
     await this.#call.send(
       pb.ImportRequest.encode({ result: { header, error } }).finish(),
     );
   }
 
-  /** Half-closes and waits for the importer's final status. */
+  /**
+   * Half-closes and waits for the importer's final status. An error status
+   * after the importer said it was finished is kept in
+   * {@linkcode ImportSession.lateError}, not thrown, as plakar ignores it.
+   */
   async done(): Promise<void> {
     this.#call.end();
-    for await (const _ of this.#call.messages()) { /* drain */ }
+    try {
+      for await (const _ of this.#call.messages()) { /* drain */ }
+    } catch (error) {
+      if (!this.#finished || !(error instanceof GrpcError)) throw error;
+      this.#lateError = error;
+    }
   }
 
   /** Cancels the call. */
@@ -174,7 +237,7 @@ export class ImportSession implements AsyncIterable<ReceivedRecord> {
  * await importer.init("denofs:///etc");
  * const entries = await importer.importAll({ read: "digest" });
  * console.error(entries.length);
- * await importer.process.close();
+ * await importer.shutdown();
  * ```
  */
 export class ImporterClient extends ConnectorClient {
@@ -201,10 +264,15 @@ export class ImporterClient extends ConnectorClient {
     return new ImporterClient(ConnectorProcess.spawn(command, options));
   }
 
+  #maxConcurrency = DEFAULT_OPTIONS.maxConcurrency;
+  #excluded: ExcludePredicate = () => false;
+
   /**
    * Calls Init.
    *
-   * @param location `<proto>://...`; becomes `config.location`.
+   * @param location `<proto>://<path>` or `<proto>:<path>`; becomes
+   *   `config.location` as `<proto>://<path>`. (plakar also makes a
+   *   relative path absolute for `localfs` connectors; write it absolute.)
    * @param config Further configuration.
    * @param options Host options.
    * @returns The importer's description.
@@ -214,10 +282,14 @@ export class ImporterClient extends ConnectorClient {
     config: Record<string, string> = {},
     options: Partial<HostOptions> = {},
   ): Promise<InitResult> {
+    const host = hostLocation(location);
+    this.#maxConcurrency = options.maxConcurrency ??
+      DEFAULT_OPTIONS.maxConcurrency;
+    this.#excluded = compileExcludes(options.excludes ?? []);
     const request = pb.InitRequest.encode({
       options: encodeHostOptions(options),
-      proto: protoOf(location),
-      config: { ...config, location },
+      proto: host.proto,
+      config: { ...config, location: host.location },
     }).finish();
     const response = pb.InitResponse.decode(
       await this.unary("Init", request),
@@ -236,7 +308,8 @@ export class ImporterClient extends ConnectorClient {
    * Opens a record's content.
    *
    * @param record The record, as received.
-   * @returns The content; an error status surfaces on the first read.
+   * @returns The content; an error status surfaces on the first read, and
+   *   so does an empty chunk, which plakar fails as "unexpected response".
    */
   open(record: ReceivedRecord): ReadableStream<Uint8Array> {
     const wire = openHeader(record);
@@ -250,8 +323,19 @@ export class ImporterClient extends ConnectorClient {
       async pull(controller) {
         await start;
         const next = await messages.next();
-        if (next.done) controller.close();
-        else controller.enqueue(pb.OpenResponse.decode(next.value).chunk);
+        if (next.done) {
+          controller.close();
+          return;
+        }
+        const { chunk } = pb.OpenResponse.decode(next.value);
+        if (chunk.byteLength === 0) {
+          call.cancel();
+          throw new GrpcError(
+            GrpcStatus.INTERNAL,
+            `the importer sent an empty chunk of ${record.pathname}, which plakar fails as an unexpected response`,
+          );
+        }
+        controller.enqueue(chunk);
       },
       cancel() {
         call.cancel();
@@ -261,27 +345,46 @@ export class ImporterClient extends ConnectorClient {
 
   /**
    * Runs a whole Import as plakar does: every record acknowledged once
-   * handled, content opened concurrently.
+   * handled; the content of every regular file and extended attribute
+   * without an error opened, whatever `hasReader` says (plakar opens them
+   * all, and a file that cannot be opened is a backup error), concurrently,
+   * except for records plakar excludes (Init's `excludes`).
    *
    * @param options What to read and how many at once.
    * @returns Every record, in the order received, with its content.
    */
   async importAll(options: ImportAllOptions = {}): Promise<ImportedEntry[]> {
     const read = options.read ?? "bytes";
-    const concurrency = options.concurrency ?? 4;
+    const concurrency = options.concurrency ?? this.#maxConcurrency;
     const session = this.import();
     const entries: ImportedEntry[] = [];
     const running = new Set<Promise<void>>();
     for await (const record of session) {
       const entry: ImportedEntry = { record, size: 0 };
       entries.push(entry);
-      if (read === "none" || !record.hasReader) {
+      // As plakar decides (kloset's backup: skipExcludedPathname).
+      if (
+        record.pathname !== "/" &&
+        this.#excluded(
+          record.pathname,
+          record.error === undefined && record.fileInfo?.kind === "directory",
+        )
+      ) {
+        entry.excluded = true;
+      }
+      const content = record.error === undefined &&
+        (record.xattr !== undefined || record.fileInfo?.kind === "file");
+      if (read === "none" || !content || entry.excluded) {
         await session.ack(record);
         continue;
       }
       while (running.size >= concurrency) await Promise.race(running);
       const task = this.#readContent(entry, read).then(() =>
-        session.ack(record)
+        session.ack(
+          record,
+          "",
+          entry.openError === undefined ? entry.size : undefined,
+        )
       );
       running.add(task);
       task.finally(() => running.delete(task)).catch(() => {});

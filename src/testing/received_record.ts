@@ -94,12 +94,26 @@ export function decodeFlags(bits: number): LocationFlag[] {
 /**
  * The record plakar sends back in its acknowledgement of a received one: the
  * whole record as it decoded it, file info included (go-kloset-sdk's
- * importers reject an acknowledgement without it).
+ * importers reject an acknowledgement without it), with the size of what it
+ * read of a regular file's content.
  */
-export function ackHeader(record: ReceivedRecord): WireRecord {
+export function ackHeader(
+  record: ReceivedRecord,
+  readSize?: number,
+): WireRecord {
   const plain = record.error === undefined && record.xattr === undefined;
+  // plakar sets the size to what it read of a regular file's content.
+  const fileInfo = plain && record.fileInfo
+    ? encodeFileInfo(
+      readSize !== undefined && record.fileInfo.kind === "file"
+        ? { ...record.fileInfo, size: readSize }
+        : record.fileInfo,
+    )
+    : undefined;
   return {
-    hasReader: record.hasReader && record.error === undefined &&
+    // plakar's rule, whatever the importer said: it gave every record a
+    // reader.
+    hasReader: record.error === undefined &&
       (record.xattr !== undefined || record.fileInfo?.kind === "file"),
     pathname: record.pathname,
     error: record.error ?? "",
@@ -107,9 +121,7 @@ export function ackHeader(record: ReceivedRecord): WireRecord {
     xattrName: record.xattr?.name ?? "",
     xattrType: record.xattr?.kind === "ads" ? 1 : 0,
     target: record.target,
-    fileInfo: plain && record.fileInfo
-      ? encodeFileInfo(record.fileInfo)
-      : undefined,
+    fileInfo,
     extendedAttributes: [...record.xattrs],
     fileAttributes: record.fileAttributes,
   };

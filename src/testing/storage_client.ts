@@ -9,8 +9,9 @@ import { RESOURCE_TYPES } from "../storage.ts";
 import * as pb from "../../proto/gen/storage/storage_pb.ts";
 import { ConnectorProcess, type SpawnOptions } from "./connector_process.ts";
 import { ConnectorClient } from "./connector_client.ts";
+import { GrpcError, GrpcStatus, onlyMessage } from "./grpc_client.ts";
 import { decodeFlags, type InitResult } from "./received_record.ts";
-import { protoOf } from "./importer_client.ts";
+import { hostLocation } from "./importer_client.ts";
 
 const CHUNK = 1 << 20;
 
@@ -30,7 +31,7 @@ function typeNumber(type: ResourceType): number {
  * ]);
  * await storage.init("denofs:///tmp/repo");
  * await storage.create(new TextEncoder().encode("config"));
- * await storage.process.close();
+ * await storage.shutdown();
  * ```
  */
 export class StorageClient extends ConnectorClient {
@@ -60,7 +61,8 @@ export class StorageClient extends ConnectorClient {
   /**
    * Calls Init.
    *
-   * @param location `<proto>://...`; becomes `config.location`.
+   * @param location `<proto>://<path>` or `<proto>:<path>`; becomes
+   *   `config.location` as `<proto>://<path>`.
    * @param config Further configuration.
    * @returns The connector's description.
    */
@@ -68,9 +70,10 @@ export class StorageClient extends ConnectorClient {
     location: string,
     config: Record<string, string> = {},
   ): Promise<InitResult> {
+    const host = hostLocation(location);
     const request = pb.InitRequest.encode({
-      proto: protoOf(location),
-      config: { ...config, location },
+      proto: host.proto,
+      config: { ...config, location: host.location },
     }).finish();
     const response = pb.InitResponse.decode(await this.unary("Init", request));
     return { ...response, flags: decodeFlags(response.flags) };
@@ -98,12 +101,19 @@ export class StorageClient extends ConnectorClient {
   /**
    * Calls Mode.
    *
-   * @returns The mode, decoded.
+   * @returns The mode, decoded; a mode without the read bit (4) fails, as
+   *   plakar cannot read snapshots from such a repository.
    */
   async mode(): Promise<StorageMode> {
     const { mode } = pb.ModeResponse.decode(
       await this.unary("Mode"),
     );
+    if ((mode & 4) === 0) {
+      throw new GrpcError(
+        GrpcStatus.INTERNAL,
+        `the storage's mode ${mode} lacks the read bit (4): plakar cannot read snapshots from it`,
+      );
+    }
     return (mode & 2) !== 0 ? "read-write" : "read-only";
   }
 
@@ -132,11 +142,21 @@ export class StorageClient extends ConnectorClient {
    * Calls List.
    *
    * @param type The resource type.
-   * @returns The MACs.
+   * @returns The MACs; one that is not 32 bytes long fails the call, as it
+   *   fails plakar's.
    */
   async list(type: ResourceType): Promise<Uint8Array[]> {
     const request = pb.ListRequest.encode({ type: typeNumber(type) }).finish();
-    return pb.ListResponse.decode(await this.unary("List", request)).macs;
+    const { macs } = pb.ListResponse.decode(await this.unary("List", request));
+    for (const mac of macs) {
+      if (mac.byteLength !== 32) {
+        throw new GrpcError(
+          GrpcStatus.INTERNAL,
+          `invalid MAC length: ${mac.byteLength} (plakar wants 32 bytes)`,
+        );
+      }
+    }
+    return macs;
   }
 
   /**
@@ -166,11 +186,9 @@ export class StorageClient extends ConnectorClient {
       }
     }
     call.end();
-    let written = 0n;
-    for await (const message of call.messages()) {
-      written = pb.PutResponse.decode(message).bytesWritten;
-    }
-    return Number(written);
+    return Number(
+      pb.PutResponse.decode(await onlyMessage(call, "Put")).bytesWritten,
+    );
   }
 
   /**

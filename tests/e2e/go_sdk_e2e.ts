@@ -113,7 +113,7 @@ Deno.test("ImporterClient drives a go-kloset-sdk importer as plakar does, and it
         ),
       );
     } finally {
-      await importer.process.close();
+      await importer.shutdown();
     }
   }
   assert.deepStrictEqual(seen[1], seen[0]);
@@ -134,7 +134,7 @@ Deno.test("ExporterClient restores through a go-kloset-sdk exporter the tree our
     await importer.init(`denofs://${source.path}`);
     entries = await importer.importAll({ read: "bytes" });
   } finally {
-    await importer.process.close();
+    await importer.shutdown();
   }
   // The location and what is under it, not its parents, as plakar
   // restores a snapshot.
@@ -160,7 +160,7 @@ Deno.test("ExporterClient restores through a go-kloset-sdk exporter the tree our
       );
       assert.strictEqual(results.length, inside.length, peer.name);
     } finally {
-      await exporter.process.close();
+      await exporter.shutdown();
     }
   }
   assert.deepStrictEqual(
@@ -218,7 +218,7 @@ Deno.test("StorageClient drives a go-kloset-sdk storage backend, which answers a
         peer.name,
       );
     } finally {
-      await storage.process.close();
+      await storage.shutdown();
     }
   }
   assert.deepStrictEqual(answers[1], answers[0]);
