@@ -63,7 +63,11 @@ export interface EntryRecord {
   fileInfo: FileInfo;
   /** A symlink's target. @default {""} */
   target?: string;
-  /** Opens a regular file's content; omit for an entry without content. */
+  /**
+   * Opens a regular file's content; ignored on other kinds. plakar reads
+   * every regular file: without `open`, one of size 0 reads as empty, and
+   * any other becomes an error of the backup saying it has no content.
+   */
   open?: OpenBody;
   /** Names of the entry's extended attributes. @default {[]} */
   xattrs?: readonly string[];

@@ -21,14 +21,25 @@ function misbehaving(service: "importer" | "exporter" | "storage"): string[] {
   return denoCommand(entry, [], [service]);
 }
 
-Deno.test("importAll opens a regular file sent without content, as plakar does, and reports why it failed", async () => {
+Deno.test("importAll opens regular files sent without content, as plakar does: empty ones read as empty, others fail with the cause", async () => {
   const importer = hostChecks();
   try {
     await importer.init("hostchecks:///", { case: "no-open" });
     const entries = await importer.importAll({ read: "digest" });
     const f = entries.find((e) => e.record.pathname === "/f")!;
     assert.equal(f.record.hasReader, false);
-    assert.match(f.openError ?? "", /file does not exist/);
+    // The SDK answers with the cause, where plakar would otherwise say
+    // "file does not exist".
+    assert.match(
+      f.openError ?? "",
+      /"\/f" has no content to read: the importer sent this regular file of 5 bytes without open/,
+    );
+    const e = entries.find((e) => e.record.pathname === "/e")!;
+    assert.deepEqual([e.openError, e.size, e.sha256], [
+      undefined,
+      0,
+      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+    ]);
   } finally {
     await importer.process.close();
   }

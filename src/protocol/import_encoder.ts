@@ -67,7 +67,12 @@ export class ImportResponseEncoder {
       const open = info.kind === "file" && typeof input.open === "function"
         ? input.open
         : undefined;
-      this.open = open;
+      // plakar opens every regular file, whatever hasReader says: one sent
+      // without `open` reads as empty when its size is 0, and otherwise
+      // fails with the cause rather than "file does not exist".
+      this.open = info.kind !== "file" || open !== undefined
+        ? open
+        : withoutContent(pathname, info.size);
       if (open !== undefined) this.#tagVarint(1, 1);
       this.#string(2, pathname);
       this.#string(7, input.target ?? "");
@@ -241,4 +246,13 @@ export class ImportResponseEncoder {
 // kloset's raw values travel in the enum field, whatever its names say.
 function xattrKindToWire(kind: XattrKind): number {
   return kind === "ads" ? 1 : 0;
+}
+
+function withoutContent(pathname: string, size: number): OpenBody {
+  return () => {
+    if (size === 0) return new ReadableStream({ start: (c) => c.close() });
+    throw new Error(
+      `"${pathname}" has no content to read: the importer sent this regular file of ${size} bytes without open`,
+    );
+  };
 }

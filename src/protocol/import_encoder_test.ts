@@ -152,6 +152,24 @@ Deno.test("ImportResponseEncoder sets hasReader only on regular files and xattrs
   assert.equal(encoder.key, "xattr:/a@s");
 });
 
+Deno.test("ImportResponseEncoder holds an answer for a regular file sent without open, which plakar opens anyway", async () => {
+  const encoder = new ImportResponseEncoder();
+  const empty = roundTrip(encoder.encode({
+    pathname: "/e",
+    fileInfo: { ...INFO, size: 0 },
+  })).record!;
+  assert.equal(empty.hasReader, false);
+  const body = await encoder.open!();
+  assert.deepEqual(await Array.fromAsync(body), []);
+  encoder.encode({ pathname: "/f", fileInfo: { ...INFO, size: 5 } });
+  assert.throws(
+    () => encoder.open!(),
+    /"\/f" has no content to read: the importer sent this regular file of 5 bytes without open/,
+  );
+  encoder.encode({ pathname: "/d", fileInfo: { ...INFO, kind: "directory" } });
+  assert.equal(encoder.open, undefined);
+});
+
 Deno.test("ImportResponseEncoder turns errors into error records without file info", () => {
   const encoder = new ImportResponseEncoder();
   const record = roundTrip(encoder.encode({
