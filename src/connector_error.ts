@@ -5,7 +5,8 @@
  * - `config`: the location or an option is wrong (`INVALID_ARGUMENT`).
  * - `auth`: credentials are missing or refused (`PERMISSION_DENIED`).
  * - `not-found`: the thing asked for does not exist (`NOT_FOUND`).
- * - `transient`: try again later (`UNAVAILABLE`).
+ * - `transient`: try again later (`ABORTED`; plakar shows `UNAVAILABLE` as
+ *   an I/O error between it and the connector).
  * - `protocol`: the host broke the protocol (`FAILED_PRECONDITION`).
  *
  * @example

@@ -164,7 +164,9 @@ export interface ExportRecord {
   target: string;
   /**
    * The content of a regular file or attribute; absent for other entries.
-   * Whatever the exporter does not read is skipped for it. From plakar it is
+   * Read it before `write()` settles: what is left then is skipped, a read
+   * still in flight fails the record (what it restored would be cut), and
+   * later reads fail (said on stderr too). From plakar it is
    * a byte stream: a BYOB reader (`getReader({ mode: "byob" })`) gets the
    * content copied into its own buffer, so that restoring makes no garbage.
    */

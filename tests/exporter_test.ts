@@ -462,6 +462,65 @@ Deno.test("Export skips the content an exporter leaves unread and restores the n
   }
 });
 
+Deno.test("Export fails a record whose content is still read after write() returned, and says so for a later read, rather than restoring it cut", async () => {
+  await using tmp = await tempDir();
+  const root = tmp.path;
+  const after = pattern(MIB + 3, 8);
+  const entries: ExportEntry[] = [
+    dir("/", 0o755, time(1)),
+    file("/background-big", pattern(3 * MIB, 7)),
+    file("/read-after", after),
+    file("/stash-one", text("stashed")),
+  ];
+  const exporter = ExporterClient.spawn(
+    fixture("lazy_exporter", PERMISSIONS.exporter),
+  );
+  try {
+    await exporter.init(`lazy://${root}`);
+    const results = await exporter.export(entries);
+    assert.deepEqual(
+      results.map((r) => r.pathname),
+      entries.map((e) => e.pathname),
+    );
+    assert.match(
+      results[1]!.error,
+      /^write\(\) returned while the content of "\/background-big" was still being read, so what it restored of it is cut: read a record's content before write\(\) settles$/,
+    );
+    assert.deepEqual(
+      [results[0]!.error, results[2]!.error, results[3]!.error],
+      [
+        "",
+        "",
+        "",
+      ],
+    );
+    const seen: Seen[] = JSON.parse(
+      await Deno.readTextFile(`${root}/seen.json`),
+    );
+    const byPath = new Map(seen.map((s) => [s.pathname, s]));
+    // The reader in the background was cut off loudly.
+    const background = byPath.get("/background-big")!;
+    assert.ok(background.read < 3 * MIB, String(background.read));
+    assert.match(background.error ?? "", /after its write\(\) returned/);
+    // The next record is intact.
+    assert.deepEqual(byPath.get("/read-after"), {
+      pathname: "/read-after",
+      read: after.byteLength,
+      sha256: sha256(after),
+    });
+    const stash = byPath.get("/stash-one")!;
+    assert.equal(stash.read, 0);
+    assert.match(stash.error ?? "", /after its write\(\) returned/);
+  } finally {
+    assert.equal((await exporter.process.close()).code, 0);
+  }
+  assert.match(
+    exporter.process.stderr,
+    /The exporter read the content of "\/stash-one" after its write\(\) returned, and the rest of it was skipped/,
+  );
+  assert.doesNotMatch(exporter.process.stderr, /background-big/);
+});
+
 Deno.test("Export reports what write() throws as that record's error and goes on", async () => {
   await using tmp = await tempDir();
   const root = tmp.path;

@@ -231,3 +231,21 @@ Deno.test("shutdown() calls Close, as plakar does before it exits, then waits fo
   assert.equal(status.code, 0);
   await Deno.lstat(`${dir.path}/closed`);
 });
+
+Deno.test("a status message longer than one HTTP/2 frame reaches the host whole, and the connection stays", async () => {
+  const importer = hostChecks();
+  try {
+    await importer.init("hostchecks:///", { case: "long-error" });
+    await assert.rejects(importer.importAll(), (error: unknown) => {
+      assert.ok(error instanceof GrpcError);
+      assert.equal(
+        error.details,
+        `${"é".repeat(5000)} ${"日本".repeat(2000)}`,
+      );
+      return true;
+    });
+    await importer.ping();
+  } finally {
+    await importer.process.close();
+  }
+});

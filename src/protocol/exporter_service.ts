@@ -69,8 +69,13 @@ export function exporterHandlers(factory: ExporterFactory): Handlers {
               if (signal.aborted) throw error;
               failure = errorMessage(error);
             }
-            // Skip whatever content the exporter left unread.
-            if (body) await body.drain();
+            // Skip whatever content the exporter left unread. Content still
+            // being read when write() returned fails the record: what the
+            // exporter would restore of it is cut.
+            if (body) {
+              const late = await body.settle();
+              if (late !== undefined && failure === "") failure = late;
+            }
             await send(call, pb.ExportResponse, {
               result: { header: wire, error: failure },
             });
@@ -112,7 +117,12 @@ type Packet = NonNullable<pb.ExportRequest["packet"]>;
 /** A body fed by the chunk packets that follow its record. */
 interface Body {
   stream: ReadableStream<Uint8Array>;
-  drain(): Promise<void>;
+  /**
+   * Called once write() has settled: skips what is left of the content,
+   * fails the exporter's later reads, and returns the record's error if the
+   * exporter was still reading it.
+   */
+  settle(): Promise<string | undefined>;
 }
 
 /** Reads Export packets in order and turns chunk runs into bodies. */
@@ -156,17 +166,37 @@ class PacketReader {
       }
       return packet.value;
     };
-    // One read at a time, whoever asks: the reader of the body or drain().
+    // One read at a time, whoever asks: the reader of the body or settle().
     const nextChunk = (): Promise<Uint8Array | undefined> => {
       const previous = pending ?? Promise.resolve(undefined);
       const current = previous.catch(() => undefined).then(read);
       pending = current;
       return current;
     };
-    const stream = receivedBody(nextChunk);
+    let settled = false;
+    let reading = 0; // the exporter's reads in flight
+    let told = false; // a late read was reported
+    const lateRead =
+      `The exporter read the content of "${pathname}" after its write() returned, and the rest of it was skipped: read a record's content before write() settles`;
+    const stream = receivedBody(() => {
+      if (settled) {
+        // On stderr too: a reader in the background may not report it.
+        if (!told) {
+          told = true;
+          Deno.stderr.writeSync(new TextEncoder().encode(`${lateRead}\n`));
+        }
+        return Promise.reject(new Error(lateRead));
+      }
+      reading++;
+      return nextChunk().finally(() => reading--);
+    });
     return {
       stream,
-      async drain() {
+      async settle() {
+        settled = true;
+        const stillReading = reading > 0;
+        // The record's error will say it.
+        if (stillReading) told = true;
         try {
           while (true) {
             const chunk = await nextChunk();
@@ -175,6 +205,8 @@ class PacketReader {
           }
         } catch { /* reported below */ }
         if (broken !== undefined) throw broken;
+        if (!stillReading) return undefined;
+        return `write() returned while the content of "${pathname}" was still being read, so what it restored of it is cut: read a record's content before write() settles`;
       },
     };
   }

@@ -34,7 +34,9 @@ export class ImportResponseEncoder {
       );
     }
     this.#at = 0;
-    this.key = pathname;
+    // As the host will name it: the wire carries UTF-8, where a lone
+    // surrogate (from a UTF-16 source such as JSON) becomes U+FFFD.
+    this.key = pathname.toWellFormed();
     this.open = undefined;
     const record = this.#begin(1, pathname.length * 3 + 64);
     if ("error" in input) {
@@ -49,7 +51,10 @@ export class ImportResponseEncoder {
     } else if ("xattr" in input) {
       const { name, kind } = input.xattr;
       const open = typeof input.open === "function" ? input.open : undefined;
-      this.key = recordKey(pathname, input.xattr);
+      this.key = recordKey(this.key, {
+        name: name.toWellFormed(),
+        kind,
+      });
       this.open = open;
       if (open !== undefined) this.#tagVarint(1, 1);
       this.#string(2, pathname);

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { ImportResponseEncoder } from "./import_encoder.ts";
+import { wireRecordKey } from "./codec.ts";
 import type { FileInfo } from "../file_info.ts";
 import type { ImportRecord } from "../record.ts";
 import * as pb from "../../proto/gen/importer/importer_pb.ts";
@@ -168,6 +169,26 @@ Deno.test("ImportResponseEncoder holds an answer for a regular file sent without
   );
   encoder.encode({ pathname: "/d", fileInfo: { ...INFO, kind: "directory" } });
   assert.equal(encoder.open, undefined);
+});
+
+Deno.test("ImportResponseEncoder keys a record as the host will name it back, lone surrogates included", () => {
+  const encoder = new ImportResponseEncoder();
+  // A lone surrogate, as a UTF-16 source (JSON) may give: UTF-8 on the wire
+  // carries U+FFFD, and plakar opens the record by that name.
+  const path = "/caf\ud800.txt";
+  const file = roundTrip(
+    encoder.encode({ pathname: path, fileInfo: INFO, open }),
+  )
+    .record!;
+  assert.equal(file.pathname, "/caf\ufffd.txt");
+  assert.equal(encoder.key, wireRecordKey(file));
+  const xattr = roundTrip(encoder.encode({
+    pathname: path,
+    xattr: { name: "user.\udc00", kind: "extended" },
+    open,
+  })).record!;
+  assert.equal(encoder.key, wireRecordKey(xattr));
+  assert.equal(encoder.key, "xattr:/caf\ufffd.txt:user.\ufffd");
 });
 
 Deno.test("ImportResponseEncoder turns errors into error records without file info", () => {

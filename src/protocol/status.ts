@@ -12,7 +12,9 @@ const CODE_BY_KIND: Readonly<Record<ConnectorErrorKind, StatusCode>> = {
   "config": Status.INVALID_ARGUMENT,
   "auth": Status.PERMISSION_DENIED,
   "not-found": Status.NOT_FOUND,
-  "transient": Status.UNAVAILABLE,
+  // Not UNAVAILABLE: plakar shows that as "I/O error communicating with the
+  // integration", as if the connector itself were unreachable.
+  "transient": Status.ABORTED,
   "protocol": Status.FAILED_PRECONDITION,
 };
 

@@ -74,4 +74,10 @@ Deno.test("toStatusError() keeps the code of the error's kind with the reworded 
   );
   assert.equal(status.code, Status.NOT_FOUND);
   assert.equal(status.details, "open /r/CONFIG: no such file or directory");
+  // plakar shows UNAVAILABLE as an I/O error with the connector itself.
+  const transient = toStatusError(
+    new ConnectorError('Cannot reach "s3://bucket"', { kind: "transient" }),
+  );
+  assert.equal(transient.code, Status.ABORTED);
+  assert.equal(transient.details, 'Cannot reach "s3://bucket"');
 });

@@ -17,6 +17,7 @@ export const Status = {
   PERMISSION_DENIED: 7,
   RESOURCE_EXHAUSTED: 8,
   FAILED_PRECONDITION: 9,
+  ABORTED: 10,
   UNIMPLEMENTED: 12,
   INTERNAL: 13,
   UNAVAILABLE: 14,
@@ -28,8 +29,9 @@ export type StatusCode = typeof Status[keyof typeof Status];
 /** The largest message taken or sent, as plakar (grpc-go) allows. */
 export const MAX_MESSAGE = 4 * 1024 * 1024;
 
-// A status message longer than this is cut (it travels in one frame).
-const MAX_STATUS_MESSAGE = 4096;
+// A status message longer than this is cut (grpc-go takes header blocks of
+// up to 16 MiB; an error message this long is already a mistake).
+const MAX_STATUS_MESSAGE = 64 * 1024;
 
 /** An error that ends a call with its own status code. */
 export interface StatusError extends Error {

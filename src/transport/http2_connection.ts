@@ -254,7 +254,7 @@ export class Http2Stream {
       if (this.#queued === 0 && this.#trailers) {
         // Trailers-only response.
         this.#headersSent = true;
-        this.#sendTrailers(out, true);
+        this.#sendTrailers(out, true, maxFrame);
         return false;
       }
       out.frame(HEADERS, END_HEADERS, this.id, RESPONSE_HEADERS);
@@ -302,16 +302,20 @@ export class Http2Stream {
         (this.#waiters.shift() as Waiter).resolve();
       }
     }
-    if (this.#trailers) this.#sendTrailers(out, false);
+    if (this.#trailers) this.#sendTrailers(out, false, maxFrame);
     return false;
   }
 
-  #sendTrailers(out: OutputBuffers, withHeaders: boolean): void {
+  #sendTrailers(
+    out: OutputBuffers,
+    withHeaders: boolean,
+    maxFrame: number,
+  ): void {
     const trailers = this.#trailers ?? [];
     const block = withHeaders
       ? encodeHeaders([...RESPONSE_HEADER_LIST, ...trailers])
       : encodeHeaders(trailers);
-    out.frame(HEADERS, END_HEADERS | END_STREAM, this.id, block);
+    headerFrames(out, this.id, block, maxFrame);
     this.#trailers = undefined;
     this.#localClosed = true;
     if (!this.#remoteClosed) {
@@ -320,6 +324,37 @@ export class Http2Stream {
       this.#gone = true;
     }
     this.#connection.forget(this);
+  }
+}
+
+/**
+ * Frames a header block that ends its stream: HEADERS, then CONTINUATION
+ * frames if it is longer than the peer's largest frame (a long status
+ * message), END_HEADERS on the last. grpc-go drops the whole connection on
+ * a frame over its SETTINGS_MAX_FRAME_SIZE.
+ */
+function headerFrames(
+  out: OutputBuffers,
+  id: number,
+  block: Uint8Array,
+  maxFrame: number,
+): void {
+  let at = Math.min(block.byteLength, maxFrame);
+  out.frame(
+    HEADERS,
+    END_STREAM | (at === block.byteLength ? END_HEADERS : 0),
+    id,
+    block.subarray(0, at),
+  );
+  while (at < block.byteLength) {
+    const n = Math.min(block.byteLength - at, maxFrame);
+    at += n;
+    out.frame(
+      CONTINUATION,
+      at === block.byteLength ? END_HEADERS : 0,
+      id,
+      block.subarray(at - n, at),
+    );
   }
 }
 
