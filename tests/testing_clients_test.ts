@@ -4,12 +4,18 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import {
+  type ExportEntry,
   ExporterClient,
   GrpcError,
   ImporterClient,
   StorageClient,
 } from "../testing.ts";
 import { denoCommand, example, fixture, tempDir } from "./_helpers.ts";
+
+const ROOT: ExportEntry = {
+  pathname: "/",
+  fileInfo: { name: "/", kind: "directory", size: 0, mode: 0o755, mtimeNs: 0n },
+};
 
 const hostChecks = () =>
   ImporterClient.spawn(fixture("host_checks", ["--allow-write"]));
@@ -133,16 +139,7 @@ Deno.test("the exporter client fails on a result plakar cannot decode", async ()
   try {
     await exporter.init("bad:///");
     await assert.rejects(
-      exporter.export([{
-        pathname: "/",
-        fileInfo: {
-          name: "/",
-          kind: "directory",
-          size: 0,
-          mode: 0o755,
-          mtimeNs: 0n,
-        },
-      }]),
+      exporter.export([ROOT]),
       /invalid result for \/f: missing fileinfo/,
     );
   } finally {
@@ -156,16 +153,7 @@ Deno.test("export sends content for every regular file, empty when none is given
   try {
     await exporter.init(`denofs://${dir.path}`);
     const results = await exporter.export([
-      {
-        pathname: "/",
-        fileInfo: {
-          name: "/",
-          kind: "directory",
-          size: 0,
-          mode: 0o755,
-          mtimeNs: 0n,
-        },
-      },
+      ROOT,
       {
         pathname: "/empty",
         fileInfo: {
