@@ -2,6 +2,7 @@
 // integration-grpc v1.1.0 (kept in ../shared/reference beside this repo in
 // CI), and proto/gen must be what `deno task proto` generates from it.
 import assert from "node:assert/strict";
+import { explicitImports } from "../tools/proto_imports.ts";
 import { fileURLToPath } from "node:url";
 
 const PROTO = fileURLToPath(new URL("../proto", import.meta.url));
@@ -83,7 +84,7 @@ Deno.test("proto/gen is what `deno task proto` generates", async () => {
       ]
     ) {
       assert.equal(
-        await Deno.readTextFile(`${work}/gen/${file}`),
+        explicitImports(await Deno.readTextFile(`${work}/gen/${file}`)),
         await Deno.readTextFile(`${PROTO}/gen/${file}`),
         `proto/gen/${file} is stale: run deno task proto`,
       );

@@ -5,7 +5,7 @@
 // source: connectors.proto
 
 /* eslint-disable */
-import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { BinaryReader, BinaryWriter } from "npm:@bufbuild/protobuf@^2.17.0/wire";
 import { Timestamp } from "./google/protobuf/timestamp_pb.ts";
 
 export const protobufPackage = "plakar.connectors";

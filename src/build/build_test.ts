@@ -121,6 +121,52 @@ Deno.test("build() launchers serve the connector, from any HOME and directory", 
   });
 });
 
+Deno.test("build() builds a connector outside this repository that imports the SDK by path", async () => {
+  await withTempDir(async (dir) => {
+    const mod = new URL("../../mod.ts", import.meta.url).href;
+    const src = `${dir}/kv`;
+    await Deno.mkdir(src);
+    // No deno.json of its own: the SDK must not need this repository's.
+    await Deno.writeTextFile(
+      `${src}/manifest.yaml`,
+      "name: kvpath\nconnectors:\n  - {type: importer, protocols: [kvpath], executable: kvpath-importer, entry: importer.ts}\n",
+    );
+    await Deno.writeTextFile(
+      `${src}/importer.ts`,
+      `import { runImporter } from "${mod}";
+await runImporter((init) => ({
+  origin: "kv",
+  type: init.proto,
+  root: "/",
+  async *records() {
+    yield {
+      pathname: "/",
+      fileInfo: { name: "/", kind: "directory", size: 0, mode: 0o755, mtimeNs: 0n },
+    };
+  },
+}));
+`,
+    );
+    for (const bundle of [true, false]) {
+      const { connectors } = await build(src, {
+        out: `${dir}/out-${bundle}`,
+        launcher: true,
+        bundle,
+      });
+      const importer = ImporterClient.spawn([connectors[0]!.path], {
+        cwd: "/",
+      });
+      try {
+        await importer.init("kvpath:///");
+        const entries = await importer.importAll();
+        assert.deepEqual(entries.map((e) => e.record.pathname), ["/"]);
+      } finally {
+        await importer.shutdown();
+      }
+    }
+  });
+});
+
 Deno.test("build() without bundling: launchers run the entry files themselves", async () => {
   await withTempDir(async (dir) => {
     const result = await build(EXAMPLE, {

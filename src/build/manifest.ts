@@ -554,12 +554,20 @@ export async function readManifest(path: string): Promise<PackageManifest> {
     if (c.validator !== undefined) {
       const validator = resolve(manifest.dir, c.validator);
       await checkFile(validator, `${where} validator`);
+      let schema: unknown;
       try {
-        JSON.parse(await Deno.readTextFile(validator));
+        schema = JSON.parse(await Deno.readTextFile(validator));
       } catch (error) {
         const detail = error instanceof Error ? error.message : String(error);
         throw new BuildError(
           `${where} validator "${validator}" is not valid JSON: ${detail}`,
+        );
+      }
+      if (
+        typeof schema !== "object" || schema === null || Array.isArray(schema)
+      ) {
+        throw new BuildError(
+          `${where} validator "${validator}" must hold a JSON object (a JSON schema), which plakar requires`,
         );
       }
     }

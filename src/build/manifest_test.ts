@@ -310,6 +310,11 @@ Deno.test("readManifest() names a missing entry file, a bad validator, a missing
       () => readManifest(dir),
       /validator ".*schema.json" is not valid JSON/,
     );
+    await Deno.writeTextFile(`${dir}/schema.json`, "[]");
+    await assert.rejects(
+      () => readManifest(dir),
+      /validator ".*schema.json" must hold a JSON object \(a JSON schema\), which plakar requires/,
+    );
     await Deno.writeTextFile(`${dir}/schema.json`, "{}");
     assert.equal(
       (await readManifest(dir)).connectors[0]?.validator,

@@ -109,6 +109,10 @@ export async function createPtar(
 ): Promise<string | undefined> {
   const home = await Deno.makeTempDir({ prefix: "plakar-pkg-create-" });
   try {
+    // plakar does not overwrite a package: the previous build's goes.
+    await Deno.remove(options.out).catch((error) => {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    });
     let out: Deno.CommandOutput;
     try {
       out = await new Deno.Command(options.plakar, {
@@ -138,11 +142,10 @@ export async function createPtar(
     }
     const stdout = decoder.decode(out.stdout);
     if (!out.success || !stdout.includes("Plugin created successfully")) {
-      const lines = (decoder.decode(out.stderr) + "\n" + stdout).split("\n")
-        .map((l) => l.trim()).filter((l) => l !== "" && !/ OK /.test(l));
       throw new BuildError(
         `plakar pkg create ${options.manifest} failed: ${
-          lines.slice(-3).join(" / ") || `exit status ${out.code}`
+          pkgCreateFailure(decoder.decode(out.stderr), stdout) ||
+          `exit status ${out.code}`
         }`,
       );
     }
@@ -150,4 +153,22 @@ export async function createPtar(
   } finally {
     await Deno.remove(home, { recursive: true }).catch(() => {});
   }
+}
+
+/**
+ * Why `plakar pkg create` failed, from what it printed: the files it
+ * refused (its KO lines) and its last error, without its first-run banner
+ * or the files it took.
+ */
+export function pkgCreateFailure(stderr: string, stdout: string): string {
+  // The banner a fresh plakar home prints ends with a line "EOT".
+  const banner = stdout.lastIndexOf("\nEOT\n");
+  const text = stderr + "\n" +
+    (banner < 0 ? stdout : stdout.slice(banner + 5));
+  const lines = text.split("\n").map((l) => l.trim()).filter((l) =>
+    l !== "" && !/: OK /.test(l)
+  );
+  return lines.map((l) =>
+    l.replace(/^[0-9a-f]+: KO \S+ /, "").replace(/^\S*plakar: /, "")
+  ).join("; ");
 }

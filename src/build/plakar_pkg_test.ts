@@ -65,6 +65,17 @@ Deno.test({
       const ptar = `${dir}/denofs_v0.2.0_${result.packages[0]!.platform}.ptar`;
       assert.equal(result.packages[0]!.ptar, ptar);
       assert.ok((await Deno.stat(ptar)).size > 0);
+      // Built again: the package is replaced (plakar would not overwrite).
+      const first = (await Deno.stat(ptar)).mtime!.getTime();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const again = await build(EXAMPLE, {
+        out: `${dir}/denofs`,
+        launcher: true,
+        plakar: plakar!,
+        packageVersion: "v0.2.0",
+      });
+      assert.equal(again.packages[0]!.ptar, ptar);
+      assert.ok((await Deno.stat(ptar)).mtime!.getTime() > first);
 
       // For another OS: plakar wants .exe names for Windows, GOOS decides.
       const pkg = `${dir}/windows_amd64`;
@@ -96,6 +107,34 @@ Deno.test({
             out: `${dir}/x.ptar`,
           }),
         /^BuildError: plakar pkg create .*nothing\/manifest\.yaml failed: /,
+      );
+      // What plakar refuses is said, without its first-run banner.
+      const bad = `${dir}/bad`;
+      await Deno.mkdir(bad);
+      await Deno.writeTextFile(
+        `${bad}/manifest.yaml`,
+        "name: bad\nconnectors:\n  - {type: importer, protocols: [bad], executable: imp, validator: schema.json}\n",
+      );
+      await Deno.writeTextFile(`${bad}/imp`, "#!/bin/sh\n", { mode: 0o755 });
+      await Deno.writeTextFile(`${bad}/schema.json`, "[]");
+      await assert.rejects(
+        () =>
+          createPtar({
+            plakar: plakar!,
+            manifest: `${bad}/manifest.yaml`,
+            version: "v1.0.0",
+            os: "linux",
+            arch: "amd64",
+            out: `${dir}/bad.ptar`,
+          }),
+        (error: Error) => {
+          assert.match(
+            error.message,
+            /failed: \/schema\.json: invalid json: .*cannot unmarshal array.*; failed to package all the files$/,
+          );
+          assert.doesNotMatch(error.message, /Welcome|EOT|security/);
+          return true;
+        },
       );
     } finally {
       await Deno.remove(dir, { recursive: true });

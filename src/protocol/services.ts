@@ -1,6 +1,6 @@
 // What the three services share on the wire: unary calls, the request of a
 // server-streaming call, and the `{ chunk }` message of Open and Get.
-import { BinaryWriter } from "@bufbuild/protobuf/wire";
+import { BinaryWriter } from "npm:@bufbuild/protobuf@^2.17.0/wire";
 import type { CallHandler, ServerCall } from "../transport/grpc_server.ts";
 import { failCall, Status, statusError } from "./status.ts";
 

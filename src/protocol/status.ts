@@ -24,9 +24,13 @@ export interface StatusError extends Error {
   details: string;
 }
 
-// Deno's advice for a denied permission fits `deno run`, not a connector
-// whose permissions were fixed when it was built.
-const DENO_PERMISSION_HINT = /,? run again with the --allow-[a-z-]+ flag/;
+// Deno's advice for a denied permission fits `deno run` or `deno compile`,
+// not a connector whose permissions were fixed when it was built: "run
+// again with the --allow-read flag" under `deno run`, "specify the required
+// permissions during compilation using `deno compile --allow-read`" in a
+// compiled binary.
+const DENO_PERMISSION_HINT =
+  /,? (?:run again with the --allow-[a-z-]+ flag|specify the required permissions during compilation using `deno compile --allow-[a-z-]+`)/;
 
 // Deno words a failed system call `No such file or directory (os error 2):
 // lstat '/x'`, where plakar and its Go connectors say `lstat /x: no such

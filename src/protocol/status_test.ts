@@ -63,6 +63,13 @@ Deno.test("readableMessage() leaves other messages as they are", () => {
     ),
     'Requires read access to "/x" (not granted to this connector)',
   );
+  // A compiled binary's wording of the same advice.
+  assert.equal(
+    readableMessage(
+      'Requires all access to "/proc/x", specify the required permissions during compilation using `deno compile --allow-all`',
+    ),
+    'Requires all access to "/proc/x" (not granted to this connector)',
+  );
 });
 
 Deno.test("toStatusError() keeps the code of the error's kind with the reworded message", () => {

@@ -509,6 +509,8 @@ Deno.test({
       assert.equal(lines.length, 1, write.stdout + write.stderr);
       assert.match(lines[0]!, /failed to create an importer for @write: /);
       assert.match(lines[0]!, /Requires write access to ".*written\.txt"/);
+      // Not Deno's advice to run or compile again with a flag.
+      assert.match(lines[0]!, /" \(not granted to this connector\)$/);
       assert.ok(!await isFile(`${home}/written.txt`));
 
       // A record: the backup completes, with that record as its error.
@@ -527,7 +529,7 @@ Deno.test({
       assert.equal(ko.length, 1, reach.stderr);
       assert.match(
         ko[0]!,
-        /\/attempt: .*Requires net access to "127\.0\.0\.1:\d+"/,
+        /\/attempt: .*Requires net access to "127\.0\.0\.1:\d+" \(not granted to this connector\)$/,
       );
 
       // The network connector cannot read a file: Init fails, one line.

@@ -5,7 +5,7 @@
 // source: importer/importer.proto
 
 /* eslint-disable */
-import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { BinaryReader, BinaryWriter } from "npm:@bufbuild/protobuf@^2.17.0/wire";
 import { Record, Result } from "../connectors_pb.ts";
 
 export const protobufPackage = "importer";

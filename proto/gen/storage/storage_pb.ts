@@ -5,7 +5,7 @@
 // source: storage/storage.proto
 
 /* eslint-disable */
-import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { BinaryReader, BinaryWriter } from "npm:@bufbuild/protobuf@^2.17.0/wire";
 
 export const protobufPackage = "store";
 
