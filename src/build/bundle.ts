@@ -22,11 +22,12 @@ import { firstLines, output } from "./command.ts";
  */
 const BUNDLE_MTIME = new Date(0);
 
-// The bundle names each module in a comment line, by its path relative to
-// the package directory; for an npm module, that path goes through Deno's
-// cache (`// ../../../root/.cache/deno/npm/registry.npmjs.org/<name>/<version>/...`),
-// which differs from one machine or checkout to another.
-const NPM_PATH_COMMENT = /^\/\/ \S*?\/npm\/registry\.npmjs\.org\/(\S+)$/gm;
+// The bundle names each module by its path relative to the package
+// directory, in a comment line, and a CommonJS module also in the string
+// that keys its wrapper; for an npm module, that path goes through Deno's
+// cache (`../../../root/.cache/deno/npm/registry.npmjs.org/<name>/<version>/...`),
+// which differs from one machine, checkout or DENO_DIR to another.
+const NPM_CACHE_PATH = /[^\s"'`]*\/npm\/registry\.npmjs\.org\//g;
 
 /** What to bundle, and how. */
 export interface BundleOptions {
@@ -118,7 +119,7 @@ export async function bundleConnector(options: BundleOptions): Promise<void> {
     );
   }
   const text = await Deno.readTextFile(options.output);
-  const stable = text.replace(NPM_PATH_COMMENT, "// npm:$1");
+  const stable = text.replace(NPM_CACHE_PATH, "npm:");
   if (stable !== text) await Deno.writeTextFile(options.output, stable);
   await Deno.utime(options.output, BUNDLE_MTIME, BUNDLE_MTIME);
 }

@@ -42,6 +42,32 @@ Deno.test("bundleConnector() gives the same bytes and time for the same sources"
   });
 });
 
+Deno.test("bundleConnector() names CommonJS npm modules by package, not by Deno's cache", async () => {
+  await withTempDir(async (dir) => {
+    // yaml is CommonJS for Deno: its modules are keyed by path in the bundle.
+    await Deno.writeTextFile(
+      `${dir}/entry.ts`,
+      'import { parse } from "npm:yaml@^2.8.0";\nDeno.stderr.writeSync(new TextEncoder().encode(JSON.stringify(parse("a: 1"))));\n',
+    );
+    await bundleConnector({
+      deno: Deno.execPath(),
+      entry: `${dir}/entry.ts`,
+      output: `${dir}/out.js`,
+      check: false,
+      cwd: dir,
+    });
+    const text = await Deno.readTextFile(`${dir}/out.js`);
+    assert.match(text, /"npm:yaml\/[\d.]+\/dist\/\S+\.js"/);
+    assert.doesNotMatch(text, /registry\.npmjs\.org/);
+    const run = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--quiet", "--allow-env", `${dir}/out.js`],
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    assert.equal(new TextDecoder().decode(run.stderr), '{"a":1}');
+  });
+});
+
 Deno.test("bundleConnector() type-checks only when asked, and fails in one line", async () => {
   await withTempDir(async (dir) => {
     const entry = `${dir}/importer.ts`;

@@ -158,7 +158,7 @@ Deno.test("cli reports a bad manifest as one line naming the file", async () => 
     assert.equal(result.code, 1);
     assert.equal(
       result.stderr,
-      `build: ${dir}/manifest.yaml: connectors[0] (x): protocol "fs" is built into plakar and cannot be provided by a package\n`,
+      `build: ${dir}/manifest.yaml: connectors[0] (x): protocol "fs" is built into plakar as an importer and cannot be provided by a package\n`,
     );
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -13,11 +13,11 @@
  *
  * @module
  */
-import { isAbsolute, resolve } from "node:path";
+import { isAbsolute } from "node:path";
 import { BuildError } from "./build_error.ts";
 
 /** A permission a connector can be granted. */
-export type PermissionName = "read" | "write" | "net" | "env" | "run";
+export type PermissionName = "read" | "write" | "net" | "env" | "run" | "sys";
 
 /**
  * Every permission name, in the order their flags are written.
@@ -27,7 +27,7 @@ export type PermissionName = "read" | "write" | "net" | "env" | "run";
  * import { PERMISSION_NAMES } from "./permissions.ts";
  * import assert from "node:assert/strict";
  *
- * assert.deepEqual(PERMISSION_NAMES, ["read", "write", "net", "env", "run"]);
+ * assert.deepEqual(PERMISSION_NAMES, ["read", "write", "net", "env", "run", "sys"]);
  * ```
  */
 export const PERMISSION_NAMES: readonly PermissionName[] = [
@@ -36,6 +36,7 @@ export const PERMISSION_NAMES: readonly PermissionName[] = [
   "net",
   "env",
   "run",
+  "sys",
 ];
 
 /**
@@ -222,12 +223,6 @@ export function derivePermissions(
 /** Options of {@linkcode parseDeclaredPermissions}. */
 export interface ParsePermissionsOptions {
   /**
-   * Where relative `read` and `write` paths are resolved (the manifest's
-   * directory: a connector's working directory is plakar's, unknown at
-   * build time).
-   */
-  baseDir: string;
-  /**
    * How error messages name the value.
    * @default {"permissions"}
    */
@@ -238,12 +233,14 @@ const ITEM = /^[^,\s][^,]*$/;
 
 /**
  * Checks and normalises the `permissions:` value of a connector in a
- * source manifest: a mapping from `read`, `write`, `net`, `env`, `run` to
- * `true` (everything) or a list of paths, hosts, names or programs.
+ * source manifest: a mapping from `read`, `write`, `net`, `env`, `run`, `sys`
+ * to `true` (everything) or a list of absolute paths, hosts, names,
+ * programs or system APIs (`hostname`, `osRelease`, ...). `ffi` is refused:
+ * native code would leave the sandbox the other permissions draw.
  *
  * @param value The parsed YAML value.
- * @param options Where relative paths are resolved, how to name the value.
- * @returns The grants, with absolute `read` and `write` paths.
+ * @param options How to name the value.
+ * @returns The grants.
  * @throws {BuildError} When the value has another shape.
  *
  * @example
@@ -252,12 +249,12 @@ const ITEM = /^[^,\s][^,]*$/;
  * import assert from "node:assert/strict";
  *
  * assert.deepEqual(
- *   parseDeclaredPermissions({ read: ["data"], net: true }, { baseDir: "/src/conn" }),
- *   { read: ["/src/conn/data"], net: true },
+ *   parseDeclaredPermissions({ read: ["/srv/data"], net: true }, {}),
+ *   { read: ["/srv/data"], net: true },
  * );
  * assert.throws(
- *   () => parseDeclaredPermissions({ ffi: true }, { baseDir: "/" }),
- *   /unknown permission "ffi"/,
+ *   () => parseDeclaredPermissions({ ffi: true }, {}),
+ *   /permission "ffi" cannot be granted/,
  * );
  * ```
  */
@@ -276,6 +273,11 @@ export function parseDeclaredPermissions(
   }
   const out: { [name in PermissionName]?: PermissionGrant } = {};
   for (const [key, grant] of Object.entries(value)) {
+    if (key === "ffi") {
+      throw new BuildError(
+        `${where}: permission "ffi" cannot be granted: native code would leave the sandbox the other permissions draw`,
+      );
+    }
     if (!(PERMISSION_NAMES as readonly string[]).includes(key)) {
       throw new BuildError(
         `${where}: unknown permission "${key}" (expected one of ${
@@ -299,9 +301,15 @@ export function parseDeclaredPermissions(
       );
     }
     const items = grant as string[];
-    out[name] = name === "read" || name === "write"
-      ? items.map((p) => isAbsolute(p) ? p : resolve(options.baseDir, p))
-      : [...items];
+    if (name === "read" || name === "write") {
+      const relative = items.find((p) => !isAbsolute(p));
+      if (relative !== undefined) {
+        throw new BuildError(
+          `${where}.${name}: "${relative}" is a relative path; give an absolute one (a built connector runs from plakar's cache, on the machine that installs it)`,
+        );
+      }
+    }
+    out[name] = [...items];
   }
   return out;
 }

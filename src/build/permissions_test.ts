@@ -110,28 +110,43 @@ Deno.test("permissionFlags() writes read, write, net, env, run in that order", (
   assert.deepEqual(permissionFlags({}), []);
 });
 
-Deno.test("parseDeclaredPermissions() resolves relative paths against the manifest", () => {
+Deno.test("parseDeclaredPermissions() takes absolute paths, and system APIs", () => {
   assert.deepEqual(
     parseDeclaredPermissions(
-      { read: ["data", "/abs"], write: ["./out"], run: ["bin/tool"] },
-      { baseDir: "/src/pkg" },
+      {
+        read: ["/abs"],
+        write: ["/tmp"],
+        run: ["bin/tool"],
+        sys: ["hostname", "osRelease"],
+      },
+      {},
     ),
     {
-      read: ["/src/pkg/data", "/abs"],
-      write: ["/src/pkg/out"],
+      read: ["/abs"],
+      write: ["/tmp"],
       run: ["bin/tool"],
+      sys: ["hostname", "osRelease"],
     },
   );
-  assert.deepEqual(parseDeclaredPermissions(undefined, { baseDir: "/" }), {});
-  assert.deepEqual(parseDeclaredPermissions(null, { baseDir: "/" }), {});
+  assert.deepEqual(
+    permissionFlags({ sys: ["hostname"] }),
+    ["--allow-sys=hostname"],
+  );
+  assert.deepEqual(parseDeclaredPermissions(undefined, {}), {});
+  assert.deepEqual(parseDeclaredPermissions(null, {}), {});
 });
 
 Deno.test("parseDeclaredPermissions() refuses other shapes with one line", () => {
   const bad: [unknown, RegExp][] = [
-    [["read"], /must be a mapping of read, write, net, env, run/],
+    [["read"], /must be a mapping of read, write, net, env, run, sys/],
     ["net", /must be a mapping/],
-    [{ ffi: true }, /unknown permission "ffi" \(expected one of read/],
-    [{ sys: ["hostname"] }, /unknown permission "sys"/],
+    [{ ffi: true }, /permission "ffi" cannot be granted: native code/],
+    [{ hrtime: true }, /unknown permission "hrtime" \(expected one of read/],
+    [
+      { read: ["data"] },
+      /permissions\.read: "data" is a relative path; give an absolute one/,
+    ],
+    [{ write: ["./out"] }, /permissions\.write: "\.\/out" is a relative path/],
     [{ net: false }, /permissions\.net must be true or a non-empty list/],
     [{ net: [] }, /permissions\.net must be true/],
     [{ env: ["A,B"] }, /without commas/],
@@ -142,7 +157,6 @@ Deno.test("parseDeclaredPermissions() refuses other shapes with one line", () =>
     assert.throws(
       () =>
         parseDeclaredPermissions(value, {
-          baseDir: "/",
           where: "c: permissions",
         }),
       (error: unknown) => {
