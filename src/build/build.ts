@@ -462,6 +462,9 @@ export async function build(
               target,
               output,
               exclude,
+              // Unbundled, the sources' directory goes in whole: files and
+              // workers found through import.meta.url are read from it.
+              include: bundled ? [] : [manifest.dir],
               noConfig: bundled,
               cwd: manifest.dir,
               ...(denort !== undefined ? { denort } : {}),

@@ -465,6 +465,12 @@ export interface CompileOptions {
   /** Files `deno compile` must not embed. @default {[]} */
   exclude?: readonly string[];
   /**
+   * Files and directories to embed beside the modules, for what the code
+   * finds through `import.meta.url` (data files, workers' modules).
+   * @default {[]}
+   */
+  include?: readonly string[];
+  /**
    * Add `--no-config`, for an entry that imports nothing (a bundle): deno
    * then reads no `deno.json` or `package.json` from the directories above
    * it (the temporary directory's), so a malformed one there cannot fail
@@ -515,6 +521,7 @@ export function compileArgs(options: CompileOptions): string[] {
     "--no-prompt",
     "--no-code-cache",
     ...(options.noConfig ? ["--no-config"] : []),
+    ...(options.include ?? []).flatMap((path) => ["--include", path]),
     ...(options.exclude ?? []).flatMap((path) => ["--exclude", path]),
     ...RUNTIME_FLAGS,
     ...options.permissionFlags,

@@ -130,6 +130,7 @@ Deno.test("givenRuntime() checks the version against the compiling deno", async 
 Deno.test("compileArgs() excludes files and keeps the permission flags as given", () => {
   const args = compileArgs(options({
     exclude: ["/cache/npm/a/1.0.0/.scripts-warned-1"],
+    include: ["/src/conn"],
     target: compileTarget("x86_64-pc-windows-msvc"),
     output: "/out/conn-importer.exe",
   }));
@@ -138,6 +139,8 @@ Deno.test("compileArgs() excludes files and keeps the permission flags as given"
     "--quiet",
     "--no-prompt",
     "--no-code-cache",
+    "--include",
+    "/src/conn",
     "--exclude",
     "/cache/npm/a/1.0.0/.scripts-warned-1",
     "--v8-flags=--max-semi-space-size=8",
