@@ -34,7 +34,7 @@ import {
   platformName,
   supportedTargets,
 } from "./compile.ts";
-import { cacheModules, denoDir } from "./deno_cache.ts";
+import { cacheModules, checkModules, denoDir } from "./deno_cache.ts";
 import { writeLauncher } from "./launcher.ts";
 import {
   type ConnectorManifest,
@@ -353,8 +353,11 @@ export async function build(
     // so that it can be left out). A bundle imports nothing.
     const entries = [...new Set(manifest.connectors.map((c) => c.entry))];
     await cacheModules(deno.path, entries);
+    // deno compile type-checks; deno run, behind a launcher, does not.
+    if (launcher) await checkModules(deno.path, entries, manifest.dir);
   }
   const cacheDir = await denoDir(deno.path);
+  const existed = await Deno.lstat(out).then(() => true, () => false);
   await makeDir(out);
 
   const connectors: BuiltConnector[] = manifest.connectors.map((c) => {
@@ -375,140 +378,146 @@ export async function build(
   });
 
   const packages: BuiltPackage[] = [];
-  if (launcher) {
-    const files: BuiltFile[] = [];
-    for (const [i, c] of manifest.connectors.entries()) {
-      const built = connectors[i]!;
-      built.path = resolve(out, c.executable);
-      let entry = c.entry;
-      if (bundled) {
-        entry = `${built.path}.js`;
-        await bundleConnector({
-          deno: bundler,
-          entry: c.entry,
-          output: entry,
-          check: false,
-          cwd: manifest.dir,
-        });
-        built.bundle = entry;
-      }
-      await writeLauncher(built.path, {
-        deno: deno.path,
-        entry,
-        permissionFlags: built.flags,
-        denoDir: cacheDir,
-        noConfig: bundled,
-        description: `${manifest.name}: ${c.type} for ${
-          c.protocols.map((p) => `${p}://`).join(", ")
-        }`,
-      });
-      files.push({
-        name: c.executable,
-        path: built.path,
-        ...await digestFile(built.path),
-      });
-    }
-    await copyFiles(manifest, out);
-    const manifestPath = resolve(out, "manifest.yaml");
-    await Deno.writeTextFile(manifestPath, plakarManifestText(manifest));
-    const platform = goPlatform();
-    const [os = "", arch = ""] = platform.split("_");
-    packages.push({
-      platform,
-      os,
-      arch,
-      dir: out,
-      manifest: manifestPath,
-      files,
-    });
-  } else {
-    const exclude = await npmCacheMarkers(cacheDir);
-    const scratch = options.verifyReproducible
-      ? await Deno.makeTempDir({ prefix: "plakar-deno-build-again-" })
-      : undefined;
-    const bundles = bundled
-      ? await Deno.makeTempDir({ prefix: "plakar-deno-bundle-" })
-      : undefined;
-    try {
-      // One bundle per connector, type-checked (as deno compile checks an
-      // entry), for every target; named after the executable.
-      const sources = manifest.connectors.map((c) => c.entry);
-      if (bundles !== undefined) {
-        for (const [i, c] of manifest.connectors.entries()) {
-          sources[i] = join(bundles, `${c.executable}.js`);
+  try {
+    if (launcher) {
+      const files: BuiltFile[] = [];
+      for (const [i, c] of manifest.connectors.entries()) {
+        const built = connectors[i]!;
+        built.path = resolve(out, c.executable);
+        let entry = c.entry;
+        if (bundled) {
+          entry = `${built.path}.js`;
           await bundleConnector({
             deno: bundler,
             entry: c.entry,
-            output: sources[i]!,
+            output: entry,
             check: true,
             cwd: manifest.dir,
           });
+          built.bundle = entry;
         }
-      }
-      for (const target of targets) {
-        const platform = platformName(target);
-        const dir = targets.length === 1 ? out : join(out, platform);
-        await makeDir(dir);
-        const files: BuiltFile[] = [];
-        for (const [i, c] of manifest.connectors.entries()) {
-          const built = connectors[i]!;
-          const name = executableName(c, target);
-          const path = join(dir, name);
-          const compile = (output: string) =>
-            compileConnector({
-              deno,
-              entry: sources[i]!,
-              permissionFlags: built.flags,
-              target,
-              output,
-              exclude,
-              // Unbundled, the sources' directory goes in whole: files and
-              // workers found through import.meta.url are read from it.
-              include: bundled ? [] : [manifest.dir],
-              noConfig: bundled,
-              cwd: manifest.dir,
-              ...(denort !== undefined ? { denort } : {}),
-            });
-          await compile(path);
-          const digest = await digestFile(path);
-          if (scratch !== undefined) {
-            // Same file name (deno compile embeds it), another directory.
-            const again = join(scratch, platform, name);
-            await Deno.mkdir(dirname(again), { recursive: true });
-            await compile(again);
-            const second = await digestFile(again);
-            await Deno.remove(again);
-            if (second.sha256 !== digest.sha256) {
-              throw new BuildError(
-                `deno compile is not reproducible here: two compiles of ${c.entry} for ${target.triple} differ (sha256 ${digest.sha256} then ${second.sha256})`,
-              );
-            }
-          }
-          files.push({ name, path, ...digest });
-          if (built.path === "") built.path = path;
-        }
-        await copyFiles(manifest, dir);
-        const manifestPath = join(dir, "manifest.yaml");
-        await Deno.writeTextFile(
-          manifestPath,
-          plakarManifestText(manifestFor(manifest, target)),
-        );
-        packages.push({
-          platform,
-          os: target.os,
-          arch: target.arch,
-          target: target.triple,
-          dir,
-          manifest: manifestPath,
-          files,
+        await writeLauncher(built.path, {
+          deno: deno.path,
+          entry,
+          permissionFlags: built.flags,
+          denoDir: cacheDir,
+          noConfig: bundled,
+          description: `${manifest.name}: ${c.type} for ${
+            c.protocols.map((p) => `${p}://`).join(", ")
+          }`,
+        });
+        files.push({
+          name: c.executable,
+          path: built.path,
+          ...await digestFile(built.path),
         });
       }
-    } finally {
-      for (const dir of [scratch, bundles]) {
-        if (dir === undefined) continue;
-        await Deno.remove(dir, { recursive: true }).catch(() => {});
+      await copyFiles(manifest, out);
+      const manifestPath = resolve(out, "manifest.yaml");
+      await Deno.writeTextFile(manifestPath, plakarManifestText(manifest));
+      const platform = goPlatform();
+      const [os = "", arch = ""] = platform.split("_");
+      packages.push({
+        platform,
+        os,
+        arch,
+        dir: out,
+        manifest: manifestPath,
+        files,
+      });
+    } else {
+      const exclude = await npmCacheMarkers(cacheDir);
+      const scratch = options.verifyReproducible
+        ? await Deno.makeTempDir({ prefix: "plakar-deno-build-again-" })
+        : undefined;
+      const bundles = bundled
+        ? await Deno.makeTempDir({ prefix: "plakar-deno-bundle-" })
+        : undefined;
+      try {
+        // One bundle per connector, type-checked (as deno compile checks an
+        // entry), for every target; named after the executable.
+        const sources = manifest.connectors.map((c) => c.entry);
+        if (bundles !== undefined) {
+          for (const [i, c] of manifest.connectors.entries()) {
+            sources[i] = join(bundles, `${c.executable}.js`);
+            await bundleConnector({
+              deno: bundler,
+              entry: c.entry,
+              output: sources[i]!,
+              check: true,
+              cwd: manifest.dir,
+            });
+          }
+        }
+        for (const target of targets) {
+          const platform = platformName(target);
+          const dir = targets.length === 1 ? out : join(out, platform);
+          await makeDir(dir);
+          const files: BuiltFile[] = [];
+          for (const [i, c] of manifest.connectors.entries()) {
+            const built = connectors[i]!;
+            const name = executableName(c, target);
+            const path = join(dir, name);
+            const compile = (output: string) =>
+              compileConnector({
+                deno,
+                entry: sources[i]!,
+                permissionFlags: built.flags,
+                target,
+                output,
+                exclude,
+                // Unbundled, the sources' directory goes in whole: files and
+                // workers found through import.meta.url are read from it.
+                include: bundled ? [] : [manifest.dir],
+                noConfig: bundled,
+                cwd: manifest.dir,
+                ...(denort !== undefined ? { denort } : {}),
+              });
+            await compile(path);
+            const digest = await digestFile(path);
+            if (scratch !== undefined) {
+              // Same file name (deno compile embeds it), another directory.
+              const again = join(scratch, platform, name);
+              await Deno.mkdir(dirname(again), { recursive: true });
+              await compile(again);
+              const second = await digestFile(again);
+              await Deno.remove(again);
+              if (second.sha256 !== digest.sha256) {
+                throw new BuildError(
+                  `deno compile is not reproducible here: two compiles of ${c.entry} for ${target.triple} differ (sha256 ${digest.sha256} then ${second.sha256})`,
+                );
+              }
+            }
+            files.push({ name, path, ...digest });
+            if (built.path === "") built.path = path;
+          }
+          await copyFiles(manifest, dir);
+          const manifestPath = join(dir, "manifest.yaml");
+          await Deno.writeTextFile(
+            manifestPath,
+            plakarManifestText(manifestFor(manifest, target)),
+          );
+          packages.push({
+            platform,
+            os: target.os,
+            arch: target.arch,
+            target: target.triple,
+            dir,
+            manifest: manifestPath,
+            files,
+          });
+        }
+      } finally {
+        for (const dir of [scratch, bundles]) {
+          if (dir === undefined) continue;
+          await Deno.remove(dir, { recursive: true }).catch(() => {});
+        }
       }
     }
+  } catch (error) {
+    // Nothing half-built stays where the package was asked for.
+    if (!existed) await Deno.remove(out, { recursive: true }).catch(() => {});
+    throw error;
   }
 
   let plakarMissing: string | undefined;

@@ -192,7 +192,7 @@ Deno.test("build() without bundling: launchers run the entry files themselves", 
   });
 });
 
-Deno.test("build() stops with one line when a connector cannot be bundled", async () => {
+Deno.test("build() stops with one line when a connector imports a missing module", async () => {
   await withTempDir(async (dir) => {
     const src = `${dir}/src`;
     await Deno.mkdir(src);
@@ -218,12 +218,49 @@ Deno.test("build() stops with one line when a connector cannot be bundled", asyn
         assert.ok(e instanceof BuildError);
         assert.match(
           e.message,
-          /^Cannot bundle \S+\/importer\.ts: .*missing\.ts.* \(--no-bundle builds from the source files as they are\)$/,
+          /^\S+\/importer\.ts does not type-check: TS2307 .*missing\.ts.* \(deno check \S+ lists every error\)$/,
         );
         assert.ok(!e.message.includes("\n"), e.message);
         return true;
       },
     );
+  });
+});
+
+Deno.test("build() refuses a connector that does not type-check, launchers too", async () => {
+  await withTempDir(async (dir) => {
+    const src = `${dir}/src`;
+    await Deno.mkdir(src);
+    await Deno.writeTextFile(
+      `${src}/importer.ts`,
+      'const size: number = "five";\nconsole.error(size);\n',
+    );
+    await Deno.writeTextFile(
+      `${src}/manifest.yaml`,
+      [
+        "name: illtyped",
+        "connectors:",
+        "  - type: importer",
+        "    protocols: [illtyped]",
+        "    executable: illtyped-importer",
+        "    entry: importer.ts",
+      ].join("\n"),
+    );
+    for (const bundle of [true, false]) {
+      await assert.rejects(
+        () => build(src, { out: `${dir}/out`, launcher: true, bundle }),
+        (e: unknown) => {
+          assert.ok(e instanceof BuildError);
+          assert.match(
+            e.message,
+            /^\S+\/importer\.ts does not type-check: TS2322 .*\(deno check \S+\/importer\.ts lists every error\)$/,
+          );
+          assert.ok(!e.message.includes("\n"), e.message);
+          return true;
+        },
+        `bundle: ${bundle}`,
+      );
+    }
   });
 });
 
@@ -296,7 +333,7 @@ const runtimeCached = await exists(
 
 Deno.test({
   name:
-    "build() without launcher fails in one sentence naming DENORT_BIN when the runtime cannot be downloaded",
+    "build() without launcher fails in one sentence naming DENORT_BIN when the runtime cannot be downloaded, leaving no output directory",
   ignore: runtimeCached,
   async fn() {
     await withTempDir(async (dir) => {
@@ -319,13 +356,15 @@ Deno.test({
                   Deno.version.deno.replaceAll(".", "\\.")
                 } runtime \\(denort\\) for ${Deno.build.target}: .*; set DENORT_BIN to a denort ${
                   Deno.version.deno.replaceAll(".", "\\.")
-                } binary for ${Deno.build.target}\\.$`,
+                } binary for ${Deno.build.target} \\(or, for a denort of another version, that version with --deno-version\\)\\.$`,
               ),
             );
             assert.ok(!error.message.includes("\n"), error.message);
             return true;
           },
         );
+        // The output directory it made is gone again.
+        await assert.rejects(Deno.lstat(`${dir}/out`), Deno.errors.NotFound);
       } finally {
         for (const [name, value] of proxy) {
           if (value === undefined) Deno.env.delete(name);

@@ -29,6 +29,9 @@ const BUNDLE_MTIME = new Date(0);
 // which differs from one machine, checkout or DENO_DIR to another.
 const NPM_CACHE_PATH = /[^\s"'`]*\/npm\/registry\.npmjs\.org\//g;
 
+// How deno reports a type error (TS2322 [ERROR]: …).
+const TYPE_ERROR = /\bTS\d{4}\b/;
+
 /** What to bundle, and how. */
 export interface BundleOptions {
   /** The deno that bundles (2.4 or later: `deno bundle`). */
@@ -112,6 +115,11 @@ export async function bundleConnector(options: BundleOptions): Promise<void> {
   );
   if (!out.success) {
     const detail = firstLines(out.stderr);
+    if (TYPE_ERROR.test(out.stderr)) {
+      throw new BuildError(
+        `${options.entry} does not type-check: ${detail} (deno check ${options.entry} lists every error)`,
+      );
+    }
     throw new BuildError(
       `Cannot bundle ${options.entry}: ${
         detail || "deno bundle failed"

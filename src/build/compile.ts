@@ -577,7 +577,11 @@ export function compileFailure(
         options.denort.target !== undefined && options.denort.target !== triple
       ? ` (DENORT_BIN is the runtime for ${options.denort.target}, so it serves only that target: build ${triple} separately with --target)`
       : "";
-    return `Cannot get the Deno ${version} runtime (denort) for ${triple}: ${why}; set DENORT_BIN to a denort ${version} binary for ${triple}${other}.`;
+    // Without DENORT_BIN, the runtime at hand may be of another version.
+    const or = options.denort === undefined
+      ? " (or, for a denort of another version, that version with --deno-version)"
+      : "";
+    return `Cannot get the Deno ${version} runtime (denort) for ${triple}: ${why}; set DENORT_BIN to a denort ${version} binary for ${triple}${or}${other}.`;
   }
   const lines = stderr.split("\n").map((l) => l.trim()).filter((l) =>
     l !== "" && !/^(Stack backtrace:|\d+: <unknown>|at )/.test(l)

@@ -76,3 +76,43 @@ export async function cacheModules(
     `cache the modules of ${entries.join(", ")}`,
   );
 }
+
+/**
+ * Type-checks `entries` and what they import, as `deno compile` and a
+ * checked bundle do, for builds that do neither (unbundled launchers).
+ *
+ * @param deno The deno binary.
+ * @param entries Absolute paths of the connectors' entry files.
+ * @param cwd Where deno runs (the package directory: its `deno.json`).
+ * @throws {BuildError} When an entry does not type-check, with deno's first
+ * error.
+ *
+ * @example
+ * ```ts ignore
+ * import { checkModules } from "./deno_cache.ts";
+ *
+ * await checkModules(Deno.execPath(), ["/src/conn/importer.ts"], "/src/conn");
+ * ```
+ */
+export async function checkModules(
+  deno: string,
+  entries: readonly string[],
+  cwd: string,
+): Promise<void> {
+  for (const entry of entries) {
+    const out = await output(
+      deno,
+      ["check", "--quiet", entry],
+      `type-check ${entry}`,
+      {},
+      cwd,
+    );
+    if (!out.success) {
+      throw new BuildError(
+        `${entry} does not type-check: ${
+          firstLines(out.stderr) || "deno check failed"
+        } (deno check ${entry} lists every error)`,
+      );
+    }
+  }
+}

@@ -261,7 +261,7 @@ function parseConnector(
     ) {
       throw new BuildError(
         `${where}: protocol "${protocol}" is built into plakar as ${
-          type === "importer" ? "an" : "a"
+          type === "storage" ? "a" : "an"
         } ${type} and cannot be provided by a package`,
       );
     }

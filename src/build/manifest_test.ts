@@ -142,9 +142,9 @@ Deno.test("parseManifest() refuses protocols built into plakar for the same type
       assertRefused(
         manifest(connector({ type, protocols: `[demo, "${protocol}"]` })),
         new RegExp(
-          `protocol "${
-            protocol.replace("+", "\\+")
-          }" is built into plakar as an? ${type}`,
+          `protocol "${protocol.replace("+", "\\+")}" is built into plakar as ${
+            type === "storage" ? "a" : "an"
+          } ${type} `,
         ),
       );
     }
