@@ -220,6 +220,16 @@ Deno.test("shutdown() calls Close, as plakar does before it exits, then waits fo
   await Deno.lstat(`${dir.path}/closed`);
 });
 
+Deno.test("shutdown() after a failed Init ends the process without calling Close", async () => {
+  const importer = hostChecks();
+  await assert.rejects(
+    importer.init("hostchecks:///", { case: "fail-init" }),
+    /this importer refuses Init/,
+  );
+  const status = await importer.shutdown();
+  assert.equal(status.code, 0);
+});
+
 Deno.test("a status message longer than one HTTP/2 frame reaches the host whole, and the connection stays", async () => {
   const importer = hostChecks();
   try {

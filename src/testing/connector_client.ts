@@ -22,6 +22,7 @@ export class ConnectorClient {
   readonly process: ConnectorProcess;
   #connection: GrpcConnection;
   #service: string;
+  #initialised = false;
 
   /**
    * Wraps a running connector.
@@ -42,11 +43,16 @@ export class ConnectorClient {
    * @param request The encoded request.
    * @returns The encoded response.
    */
-  protected unary(
+  protected async unary(
     method: string,
     request: Uint8Array = EMPTY,
   ): Promise<Uint8Array> {
-    return this.#connection.unary(`${this.#service}/${method}`, request);
+    const response = await this.#connection.unary(
+      `${this.#service}/${method}`,
+      request,
+    );
+    if (method === "Init") this.#initialised = true;
+    return response;
   }
 
   /**
@@ -70,15 +76,16 @@ export class ConnectorClient {
   }
 
   /**
-   * Ends the session as plakar ends it: calls Close, then closes the
-   * connector's stdin and waits for it to exit.
+   * Ends the session as plakar ends it: calls Close (once Init has
+   * succeeded: a connector that refused Init has nothing to close), then
+   * closes the connector's stdin and waits for it to exit.
    *
    * @returns How the process ended; a failed Close is thrown once it has.
    */
   async shutdown(): Promise<Deno.CommandStatus> {
     let failure: unknown;
     try {
-      await this.close();
+      if (this.#initialised) await this.close();
     } catch (error) {
       failure = error;
     }
