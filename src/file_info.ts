@@ -41,7 +41,7 @@ export type FileKind =
  * ```
  */
 export interface FileInfo {
-  /** Base name of the entry (`""` for the root of a remote location). */
+  /** Base name of the entry (`"/"` for the root, as Go's `os.Lstat` names it). */
   name: string;
   /** Kind of entry. */
   kind: FileKind;

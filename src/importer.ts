@@ -29,7 +29,10 @@ import type { ImportAck, ImportRecord } from "./record.ts";
 export interface Importer extends ConnectorInfo {
   /**
    * Yields every record of the source, directories before their content.
-   * The signal aborts when plakar cancels the backup.
+   * The signal aborts when plakar cancels the backup. What it throws ends
+   * the whole import and plakar fails the backup with that message; for one
+   * entry that cannot be read, yield an error record (`{ pathname, error }`)
+   * instead, and plakar notes it and goes on.
    */
   records(signal: AbortSignal): AsyncIterable<ImportRecord>;
   /** Receives plakar's verdict on each record; called only with `needack`. */

@@ -200,6 +200,21 @@ Deno.test("a factory's error reaches the host as its own message", async () => {
     ],
     ["init-config", GrpcStatus.INVALID_ARGUMENT, /^Unknown option "zz"$/],
     ["init-string", GrpcStatus.UNKNOWN, /^a bare string$/],
+    [
+      "init-undefined",
+      GrpcStatus.UNKNOWN,
+      /^The importer factory returned missing: it must return an object with origin, type, root and records\(\)$/,
+    ],
+    [
+      "init-no-records",
+      GrpcStatus.UNKNOWN,
+      /^The importer factory returned an object without a records\(\) method$/,
+    ],
+    [
+      "init-no-origin",
+      GrpcStatus.UNKNOWN,
+      /^The importer factory returned an object whose origin is missing, not a string$/,
+    ],
   ];
   for (const [fail, code, message] of cases) {
     const importer = ImporterClient.spawn(fixture("throwing"));
@@ -225,6 +240,22 @@ Deno.test("errors while importing reach the host as the connector's messages", a
     [
       "relative",
       /^Cannot import record "relative": its pathname must be absolute/,
+    ],
+    [
+      "bigint-size",
+      /^Cannot import record "\/file": its fileInfo\.size is the bigint 1n, not a number of bytes \(convert it with Number\(\)\)$/,
+    ],
+    [
+      "string-mode",
+      /^Cannot import record "\/file": its fileInfo\.mode is the string "0644", not a number of permission bits such as 0o644$/,
+    ],
+    [
+      "unknown-kind",
+      /^Cannot import record "\/file": its fileInfo\.kind is the string "regular": it must be one of file, directory, /,
+    ],
+    [
+      "no-mtime",
+      /^Cannot import record "\/file": its fileInfo\.mtimeNs is missing, not nanoseconds since the epoch as a bigint/,
     ],
   ];
   for (const [fail, message] of cases) {
@@ -254,6 +285,41 @@ Deno.test("an Open failure reaches the host for that record only", async () => {
   } finally {
     assert.equal((await importer.process.close()).code, 0);
   }
+});
+
+Deno.test("open() returning bytes instead of a stream fails that record with what to do", async () => {
+  const importer = ImporterClient.spawn(fixture("throwing"));
+  try {
+    await importer.init("throwing:///", { fail: "open-bytes" });
+    const entries = await importer.importAll();
+    const file = entries.find((e) => e.record.pathname === "/file")!;
+    assert.match(
+      file.openError!,
+      /: open\(\) of "\/file" returned a Uint8Array of 1 byte, not a ReadableStream<Uint8Array> \(wrap bytes with ReadableStream\.from\(\[bytes\]\)\)$/,
+    );
+  } finally {
+    assert.equal((await importer.process.close()).code, 0);
+  }
+  assert.doesNotMatch(importer.process.stderr, /\bat /);
+});
+
+Deno.test("a bug in the connector's code reaches the host as its message and stderr as its stack", async () => {
+  const importer = ImporterClient.spawn(fixture("throwing"));
+  try {
+    await assert.rejects(
+      importer.init("throwing:///", { fail: "init-bug" }),
+      (error: GrpcError) => {
+        assert.match(error.details, /^Cannot read properties of undefined/);
+        return true;
+      },
+    );
+  } finally {
+    assert.equal((await importer.process.close()).code, 0);
+  }
+  assert.match(
+    importer.process.stderr,
+    /TypeError: Cannot read properties of undefined .*\n\s+at .*fixtures\/throwing\.ts:\d+/,
+  );
 });
 
 Deno.test("a crash outside any call ends the process with its cause on stderr", async () => {

@@ -10,6 +10,7 @@ import type {
   Result as WireResult,
 } from "../../proto/gen/connectors_pb.ts";
 import { fromGoFileMode, toGoFileMode } from "./file_mode.ts";
+import { MisuseError } from "./misuse.ts";
 
 export type { WireFileInfo, WireRecord, WireResult };
 
@@ -31,7 +32,7 @@ export function encodeFlags(
   for (const flag of flags ?? []) {
     const bit = FLAG_BITS[flag];
     if (bit === undefined) {
-      throw new TypeError(
+      throw new MisuseError(
         `Cannot declare location flag "${flag}": expected one of ${
           Object.keys(FLAG_BITS).join(", ")
         }`,

@@ -13,7 +13,7 @@ const SERVICE = "/plakar.exporter.Exporter/";
 
 /** The exporter service's handlers, around one factory. */
 export function exporterHandlers(factory: ExporterFactory): Handlers {
-  const exporter = new Instance<Exporter>("exporter");
+  const exporter = new Instance<Exporter>("exporter", ["write"]);
 
   return new Map([
     [

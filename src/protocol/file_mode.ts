@@ -23,6 +23,11 @@ const KIND_BITS: Readonly<Record<FileKind, number>> = {
   "irregular": GO_IRREGULAR,
 };
 
+/** Whether `kind` is one of the kinds plakar knows. */
+export function isFileKind(kind: unknown): kind is FileKind {
+  return typeof kind === "string" && Object.hasOwn(KIND_BITS, kind);
+}
+
 /**
  * Encodes a kind and POSIX permission bits as Go `io/fs.FileMode` bits, the
  * form plakar keeps on the wire.

@@ -5,6 +5,7 @@
 import type { FileInfo } from "../file_info.ts";
 import type { ImportRecord, OpenBody, XattrKind } from "../record.ts";
 import { recordKey } from "./codec.ts";
+import { fileInfoProblem, MisuseError } from "./misuse.ts";
 import { toGoFileMode } from "./file_mode.ts";
 import { readableMessage } from "./status.ts";
 
@@ -29,7 +30,7 @@ export class ImportResponseEncoder {
   encode(input: ImportRecord): Uint8Array {
     const pathname = input.pathname;
     if (typeof pathname !== "string" || !pathname.startsWith("/")) {
-      throw new TypeError(
+      throw new MisuseError(
         `Cannot import record "${pathname}": its pathname must be absolute (start with "/")`,
       );
     }
@@ -61,11 +62,11 @@ export class ImportResponseEncoder {
       this.#tagVarint(4, 1);
       this.#string(5, name);
       this.#tagVarint(6, xattrKindToWire(kind));
-      if (input.fileInfo) this.#fileInfo(input.fileInfo);
+      if (input.fileInfo) this.#fileInfo(pathname, input.fileInfo);
     } else {
       const info = input.fileInfo;
       if (info === undefined || info === null) {
-        throw new TypeError(
+        throw new MisuseError(
           `Cannot import record "${pathname}": it has no fileInfo (plakar requires one on every entry)`,
         );
       }
@@ -81,7 +82,7 @@ export class ImportResponseEncoder {
       if (open !== undefined) this.#tagVarint(1, 1);
       this.#string(2, pathname);
       this.#string(7, input.target ?? "");
-      this.#fileInfo(info);
+      this.#fileInfo(pathname, info);
       for (const name of input.xattrs ?? []) this.#string(9, name, true);
       this.#tagVarint(10, input.fileAttributes ?? 0);
     }
@@ -98,7 +99,11 @@ export class ImportResponseEncoder {
     return this.#buf.subarray(0, this.#at);
   }
 
-  #fileInfo(info: FileInfo): void {
+  #fileInfo(pathname: string, info: FileInfo): void {
+    const problem = fileInfoProblem(info);
+    if (problem !== undefined) {
+      throw new MisuseError(`Cannot import record "${pathname}": ${problem}`);
+    }
     const message = this.#begin(8, info.name.length * 3 + 128);
     this.#string(1, info.name);
     this.#tagVarint(2, info.size);

@@ -6,6 +6,7 @@ import { ackKey, decodeAck, wireRecordKey } from "./codec.ts";
 import { ImportResponseEncoder } from "./import_encoder.ts";
 import { hostOptions, initConfig } from "./init.ts";
 import { Instance } from "./instance.ts";
+import { describe, MisuseError } from "./misuse.ts";
 import { errorMessage, failCall, Status, statusError } from "./status.ts";
 import { type Handlers, readRequest, unary } from "./services.ts";
 import { sendBody } from "./streams.ts";
@@ -14,7 +15,7 @@ const SERVICE = "/importer.Importer/";
 
 /** The importer service's handlers, by method path, around one factory. */
 export function importerHandlers(factory: ImporterFactory): Handlers {
-  const importer = new Instance<Importer>("importer");
+  const importer = new Instance<Importer>("importer", ["records"]);
   let needAck = false;
   // Readers of sent records, by key, until opened or acknowledged.
   const held = new Map<string, OpenBody>();
@@ -103,7 +104,15 @@ export function importerHandlers(factory: ImporterFactory): Handlers {
             throw statusError(Status.UNKNOWN, "file does not exist");
           }
           held.delete(key);
-          await sendBody(call, await open(), signal);
+          const body: unknown = await open();
+          if (!(body instanceof ReadableStream)) {
+            throw new MisuseError(
+              `open() of "${request.record?.pathname}" returned ${
+                describe(body)
+              }, not a ReadableStream<Uint8Array> (wrap bytes with ReadableStream.from([bytes]))`,
+            );
+          }
+          await sendBody(call, body, signal);
           call.end();
         } catch (error) {
           if (!signal.aborted) failCall(call, error);

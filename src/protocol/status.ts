@@ -1,12 +1,13 @@
 // The one place where errors become gRPC statuses.
+import type { ServerCall } from "../transport/grpc_server.ts";
 import {
-  type ServerCall,
-  Status,
+  GrpcStatus as Status,
   type StatusCode,
-} from "../transport/grpc_server.ts";
+} from "../transport/grpc_status.ts";
 
 export { Status };
 import { ConnectorError, type ConnectorErrorKind } from "../connector_error.ts";
+import { MisuseError } from "./misuse.ts";
 
 const CODE_BY_KIND: Readonly<Record<ConnectorErrorKind, StatusCode>> = {
   "config": Status.INVALID_ARGUMENT,
@@ -70,11 +71,33 @@ export function readableMessage(message: string): string {
 // Marks the errors made by statusError(), whose code is already chosen.
 const explicit = new WeakSet<Error>();
 
+// A connector's own bug (`Cannot read properties of undefined`, `x is not
+// a function`, `x is not defined`) is said with its stack on stderr, as the
+// message alone does not tell where it is; a few times, not once per file.
+const MAX_STACKS = 3;
+let stacksShown = 0;
+
+function showStack(error: unknown): void {
+  if (
+    !(error instanceof TypeError || error instanceof ReferenceError) ||
+    error instanceof MisuseError || stacksShown >= MAX_STACKS
+  ) {
+    return;
+  }
+  stacksShown++;
+  Deno.stderr.writeSync(new TextEncoder().encode(
+    `${error.stack ?? error}\n${
+      stacksShown === MAX_STACKS ? "(later stacks are not shown)\n" : ""
+    }`,
+  ));
+}
+
 /** Turns anything thrown into the status the host receives. */
 export function toStatusError(error: unknown): StatusError {
   if (error instanceof Error && explicit.has(error)) {
     return error as StatusError;
   }
+  showStack(error);
   let code: StatusCode = Status.UNKNOWN;
   if (error instanceof ConnectorError) code = CODE_BY_KIND[error.kind];
   else if (error instanceof Error && error.name === "AbortError") {

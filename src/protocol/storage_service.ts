@@ -12,6 +12,7 @@ import { Instance } from "./instance.ts";
 import { failCall, Status, statusError } from "./status.ts";
 import { type Handlers, readRequest, send, unary } from "./services.ts";
 import { incoming, receivedBody, sendBody } from "./streams.ts";
+import { MisuseError } from "./misuse.ts";
 
 const SERVICE = "/store.Store/";
 
@@ -30,7 +31,14 @@ function objectKey(mac: Uint8Array, type: number): ObjectKey {
 
 /** The storage service's handlers, around one factory. */
 export function storageHandlers(factory: StorageFactory): Handlers {
-  const storage = new Instance<Storage>("storage connector");
+  const storage = new Instance<Storage>("storage connector", [
+    "create",
+    "open",
+    "list",
+    "put",
+    "get",
+    "delete",
+  ]);
   const current = () => storage.get();
 
   return new Map([
@@ -59,7 +67,7 @@ export function storageHandlers(factory: StorageFactory): Handlers {
       unary(pb.OpenRequest, pb.OpenResponse, async () => {
         const config = await current().open();
         if (!(config instanceof Uint8Array)) {
-          throw new TypeError(
+          throw new MisuseError(
             `Cannot answer Open: the connector returned ${typeof config}, expected a Uint8Array`,
           );
         }
@@ -99,7 +107,7 @@ export function storageHandlers(factory: StorageFactory): Handlers {
         const macs: Uint8Array[] = [];
         for await (const mac of await current().list(type)) {
           if (!(mac instanceof Uint8Array) || mac.byteLength !== MAC_SIZE) {
-            throw new TypeError(
+            throw new MisuseError(
               `Cannot list ${type}: the connector returned a MAC of ${
                 mac instanceof Uint8Array
                   ? mac.byteLength + " bytes"

@@ -3,6 +3,7 @@
 import { recycleMessage, type ServerCall } from "../transport/grpc_server.ts";
 import type { Codec } from "./services.ts";
 import { sendChunk } from "./services.ts";
+import { MisuseError } from "./misuse.ts";
 
 /** The largest chunk sent in one message. */
 export const MAX_CHUNK = 1 << 20;
@@ -42,7 +43,7 @@ export async function sendBody(
         return;
       }
       if (!(value instanceof Uint8Array)) {
-        throw new TypeError(
+        throw new MisuseError(
           `Cannot send a body chunk of type ${typeof value}: bodies must yield Uint8Array`,
         );
       }

@@ -2,22 +2,9 @@
 // plakar (grpc-go) speaks it to a connector: prior-knowledge h2c, no TLS.
 import http2 from "node:http2";
 import { addAbortSignal, type Duplex } from "node:stream";
+import { GrpcStatus, MAX_MESSAGE } from "../transport/grpc_status.ts";
 
-/** gRPC status codes, by name. */
-export const GrpcStatus = {
-  OK: 0,
-  CANCELLED: 1,
-  UNKNOWN: 2,
-  INVALID_ARGUMENT: 3,
-  NOT_FOUND: 5,
-  PERMISSION_DENIED: 7,
-  RESOURCE_EXHAUSTED: 8,
-  FAILED_PRECONDITION: 9,
-  ABORTED: 10,
-  UNIMPLEMENTED: 12,
-  INTERNAL: 13,
-  UNAVAILABLE: 14,
-} as const;
+export { GrpcStatus };
 
 /**
  * A call ended with a non-OK gRPC status.
@@ -53,9 +40,6 @@ export class GrpcError extends Error {
 }
 
 const RECEIVE_WINDOW = 8 * 1024 * 1024;
-
-/** The largest message the client accepts, like grpc-go's default. */
-export const MAX_MESSAGE = 4 * 1024 * 1024;
 
 function frame(message: Uint8Array): Uint8Array {
   const out = new Uint8Array(5 + message.byteLength);

@@ -6,28 +6,11 @@ import {
   type Http2Pipes,
   type Http2Stream,
 } from "./http2_connection.ts";
-
-/** gRPC status codes. */
-export const Status = {
-  OK: 0,
-  CANCELLED: 1,
-  UNKNOWN: 2,
-  INVALID_ARGUMENT: 3,
-  NOT_FOUND: 5,
-  PERMISSION_DENIED: 7,
-  RESOURCE_EXHAUSTED: 8,
-  FAILED_PRECONDITION: 9,
-  ABORTED: 10,
-  UNIMPLEMENTED: 12,
-  INTERNAL: 13,
-  UNAVAILABLE: 14,
-} as const;
-
-/** A gRPC status code. */
-export type StatusCode = typeof Status[keyof typeof Status];
-
-/** The largest message taken or sent, as plakar (grpc-go) allows. */
-export const MAX_MESSAGE = 4 * 1024 * 1024;
+import {
+  GrpcStatus as Status,
+  MAX_MESSAGE,
+  type StatusCode,
+} from "./grpc_status.ts";
 
 // A status message longer than this is cut (grpc-go takes header blocks of
 // up to 16 MiB; an error message this long is already a mistake).
