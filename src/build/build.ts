@@ -19,6 +19,7 @@
  * @module
  */
 import { basename, dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { BuildError } from "./build_error.ts";
 import { bundleConnector } from "./bundle.ts";
 import {
@@ -206,6 +207,25 @@ async function realPathOrSelf(path: string): Promise<string> {
   }
 }
 
+// The SDK's stdout guard, which every connector runs first (see
+// src/transport/stdout_guard.ts).
+const STDOUT_GUARD = fileURLToPath(
+  new URL("../transport/stdout_guard.ts", import.meta.url),
+);
+
+/** Bundles the stdout guard into `dir`, as the module connectors preload. */
+async function bundleGuard(deno: string, dir: string): Promise<string> {
+  const output = join(dir, "stdout_guard.js");
+  await bundleConnector({
+    deno,
+    entry: STDOUT_GUARD,
+    output,
+    check: false,
+    cwd: dirname(STDOUT_GUARD),
+  });
+  return output;
+}
+
 async function makeDir(dir: string): Promise<void> {
   try {
     await Deno.mkdir(dir, { recursive: true });
@@ -381,6 +401,7 @@ export async function build(
   try {
     if (launcher) {
       const files: BuiltFile[] = [];
+      const preload = await bundleGuard(bundler, out);
       for (const [i, c] of manifest.connectors.entries()) {
         const built = connectors[i]!;
         built.path = resolve(out, c.executable);
@@ -402,6 +423,7 @@ export async function build(
           permissionFlags: built.flags,
           denoDir: cacheDir,
           noConfig: bundled,
+          preload,
           description: `${manifest.name}: ${c.type} for ${
             c.protocols.map((p) => `${p}://`).join(", ")
           }`,
@@ -430,14 +452,12 @@ export async function build(
       const scratch = options.verifyReproducible
         ? await Deno.makeTempDir({ prefix: "plakar-deno-build-again-" })
         : undefined;
-      const bundles = bundled
-        ? await Deno.makeTempDir({ prefix: "plakar-deno-bundle-" })
-        : undefined;
+      const bundles = await Deno.makeTempDir({ prefix: "plakar-deno-bundle-" });
       try {
         // One bundle per connector, type-checked (as deno compile checks an
         // entry), for every target; named after the executable.
         const sources = manifest.connectors.map((c) => c.entry);
-        if (bundles !== undefined) {
+        if (bundled) {
           for (const [i, c] of manifest.connectors.entries()) {
             sources[i] = join(bundles, `${c.executable}.js`);
             await bundleConnector({
@@ -449,6 +469,7 @@ export async function build(
             });
           }
         }
+        const preload = await bundleGuard(bundler, bundles);
         for (const target of targets) {
           const platform = platformName(target);
           const dir = targets.length === 1 ? out : join(out, platform);
@@ -470,6 +491,7 @@ export async function build(
                 // workers found through import.meta.url are read from it.
                 include: bundled ? [] : [manifest.dir],
                 noConfig: bundled,
+                preload,
                 cwd: manifest.dir,
                 ...(denort !== undefined ? { denort } : {}),
               });

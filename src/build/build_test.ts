@@ -50,6 +50,7 @@ Deno.test("build() makes launchers and a plakar manifest for the fs example", as
       "denofs-storage",
       "denofs-storage.js",
       "manifest.yaml",
+      "stdout_guard.js",
     ]);
     assert.equal(result.bundled, true);
     for (const c of result.connectors) {
@@ -177,7 +178,13 @@ Deno.test("build() without bundling: launchers run the entry files themselves", 
     assert.equal(result.bundled, false);
     assert.deepEqual(
       [...Deno.readDirSync(`${dir}/out`)].map((e) => e.name).sort(),
-      ["denofs-exporter", "denofs-importer", "denofs-storage", "manifest.yaml"],
+      [
+        "denofs-exporter",
+        "denofs-importer",
+        "denofs-storage",
+        "manifest.yaml",
+        "stdout_guard.js",
+      ],
     );
     const importer = result.connectors[0]!;
     assert.equal(importer.bundle, undefined);
@@ -189,6 +196,61 @@ Deno.test("build() without bundling: launchers run the entry files themselves", 
     }).output();
     assert.equal(out.code, 1);
     assert.match(decoder.decode(out.stderr), /^Usage: importer\.ts /);
+  });
+});
+
+Deno.test("build() launchers run the SDK's stdout guard first: what a module prints as it loads, before the SDK, goes to stderr", async () => {
+  await withTempDir(async (dir) => {
+    const mod = new URL("../../mod.ts", import.meta.url).href;
+    const src = `${dir}/early`;
+    await Deno.mkdir(src);
+    await Deno.writeTextFile(
+      `${src}/manifest.yaml`,
+      "name: early\nconnectors:\n  - {type: importer, protocols: [early], executable: early-importer, entry: importer.ts}\n",
+    );
+    await Deno.writeTextFile(
+      `${src}/banner.ts`,
+      'console.log("printed while loading");\nDeno.stdout.writeSync(new TextEncoder().encode("written while loading\\n"));\n',
+    );
+    await Deno.writeTextFile(
+      `${src}/importer.ts`,
+      `import "./banner.ts";
+import { runImporter } from "${mod}";
+await runImporter((init) => ({
+  origin: "early",
+  type: init.proto,
+  root: "/",
+  async *records() {
+    yield {
+      pathname: "/",
+      fileInfo: { name: "/", kind: "directory", size: 0, mode: 0o755, mtimeNs: 0n },
+    };
+  },
+}));
+`,
+    );
+    for (const bundle of [true, false]) {
+      const { connectors } = await build(src, {
+        out: `${dir}/out-${bundle}`,
+        launcher: true,
+        bundle,
+      });
+      const importer = ImporterClient.spawn([connectors[0]!.path], {
+        cwd: "/",
+      });
+      try {
+        await importer.init("early:///");
+        const entries = await importer.importAll();
+        assert.deepEqual(entries.map((e) => e.record.pathname), ["/"]);
+      } finally {
+        assert.equal((await importer.shutdown()).code, 0);
+      }
+      assert.match(
+        importer.process.stderr,
+        /^printed while loading\nwritten while loading$/m,
+        `bundle: ${bundle}`,
+      );
+    }
   });
 });
 
@@ -502,7 +564,7 @@ Deno.test("build() lays out one package per target, .exe for Windows, flags for 
       );
       assert.match(
         args,
-        /^compile --quiet --no-prompt --no-code-cache --no-config --v8-flags=--max-semi-space-size=8 --allow-read --target aarch64-apple-darwin --output denofs-importer \S+\/plakar-deno-bundle-\w+\/denofs-importer\.js\n$/,
+        /^compile --quiet --no-prompt --no-code-cache --no-config --v8-flags=--max-semi-space-size=8 --allow-read --preload (\S+\/plakar-deno-bundle-\w+\/)stdout_guard\.js --target aarch64-apple-darwin --output denofs-importer \1denofs-importer\.js\n$/,
       );
       // The bundles lived in a temporary directory, removed after.
       const bundle = args.trim().split(" ").at(-1)!;

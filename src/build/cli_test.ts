@@ -78,7 +78,7 @@ Deno.test("cli prints each connector's executable and permission flags", async (
     assert.match(result.stdout, /^ {2}cd '.*build cli .*' && /m);
     assert.match(
       result.stdout,
-      / <permission flags> <executable>\.js \(its bundle, beside it\)$/m,
+      / <permission flags> --preload stdout_guard\.js <executable>\.js \(its bundle, beside it\)$/m,
     );
     assert.ok((await Deno.stat(`${out}/denofs-storage.js`)).isFile);
   } finally {
@@ -96,12 +96,17 @@ Deno.test("cli resolves relative paths against INIT_CWD", async () => {
     );
     assert.equal(result.code, 0, result.stderr);
     assert.ok((await Deno.stat(`${cwd}/built/manifest.yaml`)).isFile);
-    // --no-bundle: the launchers run the entries, nothing else is written.
-    assert.match(result.stdout, / <permission flags> <entry>$/m);
-    assert.ok(
-      [...Deno.readDirSync(`${cwd}/built`)].every((e) =>
-        !e.name.endsWith(".js")
-      ),
+    // --no-bundle: the launchers run the entries, after the SDK's stdout
+    // guard; no bundle is written.
+    assert.match(
+      result.stdout,
+      / <permission flags> --preload stdout_guard\.js <entry>$/m,
+    );
+    assert.deepEqual(
+      [...Deno.readDirSync(`${cwd}/built`)].map((e) => e.name).filter((
+        name,
+      ) => name.endsWith(".js")),
+      ["stdout_guard.js"],
     );
   } finally {
     await Deno.remove(cwd, { recursive: true });

@@ -478,6 +478,13 @@ export interface CompileOptions {
    * @default {false}
    */
   noConfig?: boolean;
+  /**
+   * A module run before the entry (`--preload`, embedded): the SDK's stdout
+   * guard, so that what the connector prints before it imports the SDK goes
+   * to stderr.
+   * @default {undefined}
+   */
+  preload?: string;
   /** The runtime given through `DENORT_BIN`, if any. */
   denort?: GivenRuntime;
   /** Where deno runs (its config is found from the entry). */
@@ -525,6 +532,7 @@ export function compileArgs(options: CompileOptions): string[] {
     ...(options.exclude ?? []).flatMap((path) => ["--exclude", path]),
     ...RUNTIME_FLAGS,
     ...options.permissionFlags,
+    ...(options.preload !== undefined ? ["--preload", options.preload] : []),
     "--target",
     options.target.triple,
     "--output",

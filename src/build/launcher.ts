@@ -35,6 +35,12 @@ export interface LauncherOptions {
    */
   noConfig?: boolean;
   /**
+   * A module run before the entry (`--preload`): the SDK's stdout guard, so
+   * that what the connector prints before it imports the SDK goes to stderr.
+   * @default {undefined}
+   */
+  preload?: string;
+  /**
    * One line for the header comment (what the connector is).
    * @default {""}
    */
@@ -94,6 +100,7 @@ export function launcherCommand(options: LauncherOptions): string[] {
     ...(options.noConfig ? ["--no-config"] : []),
     ...RUNTIME_FLAGS,
     ...options.permissionFlags,
+    ...(options.preload !== undefined ? ["--preload", options.preload] : []),
     options.entry,
   ];
 }

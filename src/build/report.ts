@@ -154,7 +154,7 @@ export function formatReport(result: BuildResult): string[] {
     lines.push(
       `Each executable is a launcher: ${result.deno} run --quiet --no-prompt --cached-only ${
         RUNTIME_FLAGS.join(" ")
-      } <permission flags> ${
+      } <permission flags> --preload stdout_guard.js ${
         result.bundled ? "<executable>.js (its bundle, beside it)" : "<entry>"
       }`,
       result.bundled

@@ -5,28 +5,35 @@
 // milliseconds of start-up.
 import { stderrConsoleMethods } from "./stderr_console.ts";
 
-const realWriteSync: (p: Uint8Array) => number = Deno.stdout.writeSync.bind(
-  Deno.stdout,
-);
+// The real writer is kept on the global object: built connectors also run
+// a copy of this module before their own code (deno --preload), so that a
+// module imported before the SDK that prints as it loads prints to stderr
+// too; the SDK's copy then finds the guard in place.
+const REAL_WRITE = Symbol.for("plakar-deno.stdout.writeSync");
+const kept = globalThis as { [REAL_WRITE]?: (p: Uint8Array) => number };
 let taken = false;
 
-const methods = stderrConsoleMethods(
-  console.error.bind(console),
-  console.group.bind(console),
-);
-for (const [name, value] of Object.entries(methods)) {
-  Object.defineProperty(globalThis.console, name, {
-    value,
-    writable: true,
+if (kept[REAL_WRITE] === undefined) {
+  kept[REAL_WRITE] = Deno.stdout.writeSync.bind(Deno.stdout);
+  const methods = stderrConsoleMethods(
+    console.error.bind(console),
+    console.group.bind(console),
+  );
+  for (const [name, value] of Object.entries(methods)) {
+    Object.defineProperty(globalThis.console, name, {
+      value,
+      writable: true,
+      configurable: true,
+    });
+  }
+  Deno.stdout.write = (p: Uint8Array): Promise<number> => Deno.stderr.write(p);
+  Deno.stdout.writeSync = (p: Uint8Array): number => Deno.stderr.writeSync(p);
+  Object.defineProperty(Deno.stdout, "writable", {
+    get: () => Deno.stderr.writable,
     configurable: true,
   });
 }
-Deno.stdout.write = (p: Uint8Array): Promise<number> => Deno.stderr.write(p);
-Deno.stdout.writeSync = (p: Uint8Array): number => Deno.stderr.writeSync(p);
-Object.defineProperty(Deno.stdout, "writable", {
-  get: () => Deno.stderr.writable,
-  configurable: true,
-});
+const realWriteSync: (p: Uint8Array) => number = kept[REAL_WRITE];
 
 // Deno writes stdout through a line-buffered writer: bytes with a newline
 // that is not the last byte go out in two write(2) calls, up to the last
