@@ -131,18 +131,19 @@ export function storageHandlers(factory: StorageFactory): Handlers {
       async (call) => {
         const signal = call.signal;
         const requests = incoming(call, pb.PutRequest);
+        let pending: Promise<IteratorResult<pb.PutRequest>> | undefined;
+        let ended = false;
         try {
           const target = current();
           const first = await requests.next();
           if (first.done) {
+            ended = true;
             throw statusError(
               Status.FAILED_PRECONDITION,
               "Protocol error: Put ended before naming its object",
             );
           }
           const key = objectKey(first.value.mac, first.value.type);
-          let pending: Promise<IteratorResult<pb.PutRequest>> | undefined;
-          let ended = false;
           const nextChunk = async (): Promise<Uint8Array | undefined> => {
             while (!ended) {
               pending = requests.next();
@@ -163,6 +164,17 @@ export function storageHandlers(factory: StorageFactory): Handlers {
           await send(call, pb.PutResponse, { bytesWritten: BigInt(written) });
           call.end();
         } catch (error) {
+          // plakar reads Put's status only once it has sent the whole
+          // object: ended before, the call shows as "failed to send chunk:
+          // EOF" and the cause is lost. The rest is read and dropped first.
+          if (!signal.aborted) {
+            try {
+              if (pending !== undefined && (await pending).done) ended = true;
+              while (!ended) ended = (await requests.next()).done ?? true;
+            } catch {
+              // The call broke: the status below says why the Put failed.
+            }
+          }
           failCall(call, error);
         }
       },

@@ -171,8 +171,19 @@ export class StorageClient extends ConnectorClient {
     body: Uint8Array | ReadableStream<Uint8Array>,
   ): Promise<number> {
     const call = this.call("Put");
-    const send = (m: pb.PutRequest) =>
-      call.send(pb.PutRequest.encode(m).finish());
+    // plakar (integration-grpc) gives up on a Send that fails because the
+    // connector ended the call, without reading its status: the user sees
+    // only "failed to send chunk: EOF".
+    const send = async (m: pb.PutRequest) => {
+      try {
+        await call.send(pb.PutRequest.encode(m).finish());
+      } catch (error) {
+        const status = error instanceof GrpcError ? error.details : error;
+        throw new Error(
+          `failed to send chunk: EOF (all plakar shows: the connector ended Put before reading the whole object, with "${status}")`,
+        );
+      }
+    };
     const type = typeNumber(key.type);
     await send({ mac: key.mac, type, chunk: new Uint8Array(0) });
     const parts = body instanceof Uint8Array ? [body] : body;
