@@ -105,6 +105,10 @@ export function fileBody(
         }
       } catch (error) {
         close();
+        // Deno names the file when it cannot open it, not when a read fails.
+        if (error instanceof Error && !error.message.includes(path)) {
+          error.message = `read ${path}: ${error.message}`;
+        }
         throw error;
       }
     },

@@ -157,3 +157,22 @@ Deno.test({
     });
   },
 });
+
+Deno.test("fileBody() names the file when a read fails", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // A directory opens, and then fails to read.
+    await assert.rejects(
+      new Response(fileBody(dir)).arrayBuffer(),
+      (error: Error) => {
+        assert.equal(
+          error.message,
+          `read ${dir}: Is a directory (os error 21)`,
+        );
+        return true;
+      },
+    );
+  } finally {
+    await Deno.remove(dir);
+  }
+});

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { type ObjectKey, type ResourceType, toHex } from "../mod.ts";
 import { GrpcError, GrpcStatus, StorageClient } from "../testing.ts";
 import * as pb from "../proto/gen/storage/storage_pb.ts";
-import { example, tempDir } from "./_helpers.ts";
+import { example, fixture, tempDir } from "./_helpers.ts";
 
 const MIB = 1024 * 1024;
 
@@ -104,15 +104,27 @@ Deno.test("storage example answers Init, Mode, Size and Ping", async () => {
   const root = `${tmp.path}/repo`;
   const storage = StorageClient.spawn(example("storage"));
   try {
+    // Type "fs": plakar then leaves the repository's own files out of a
+    // backup of a tree that holds it.
     assert.deepEqual(await storage.init(`denofs://${root}`), {
       origin: "localhost",
-      type: "denofs",
+      type: "fs",
       root,
       flags: ["localfs"],
     });
     assert.equal(await storage.modeBits(), 6);
     assert.equal(await storage.mode(), "read-write");
-    assert.equal(await storage.size(), -1);
+    await storage.create(new TextEncoder().encode("config"));
+    await storage.put(
+      { type: "packfile", mac: new Uint8Array(32) },
+      new Uint8Array(1000),
+    );
+    // What the files hold, as plakar's fs storage counts (it said -1,
+    // which plakar info shows as 16 EiB).
+    assert.equal(await storage.size(), 6 + 1000);
+    // Kept to its owner, as plakar's fs storage does.
+    assert.equal((await Deno.stat(root)).mode! & 0o777, 0o700);
+    assert.equal((await Deno.stat(`${root}/packfile`)).mode! & 0o777, 0o700);
     await storage.ping();
     await storage.close();
   } finally {
@@ -141,6 +153,58 @@ Deno.test("storage example keeps the configuration: Open returns what Create got
     assertSameBytes(await second.open(), config, "Open in a new process");
   } finally {
     assert.equal((await second.process.close()).code, 0);
+  }
+});
+
+Deno.test("storage example creates a repository only in a new or empty directory", async () => {
+  await using tmp = await tempDir();
+  await Deno.writeTextFile(`${tmp.path}/notes.txt`, "mine");
+  const storage = StorageClient.spawn(example("storage"));
+  try {
+    await storage.init(`denofs://${tmp.path}`);
+    await assert.rejects(
+      storage.create(new TextEncoder().encode("config")),
+      (error: unknown) => {
+        assert.ok(error instanceof GrpcError);
+        assert.equal(
+          error.details,
+          `Cannot create a repository at "${tmp.path}": the directory is not empty`,
+        );
+        return true;
+      },
+    );
+  } finally {
+    assert.equal((await storage.process.close()).code, 0);
+  }
+  assert.deepEqual(
+    [...Deno.readDirSync(tmp.path)].map((e) => e.name),
+    ["notes.txt"],
+  );
+});
+
+Deno.test("storage example removes what a killed process left half-written, once it is old", async () => {
+  await using tmp = await tempDir();
+  const storage = await started(tmp.path);
+  try {
+    const key: ObjectKey = { type: "packfile", mac: new Uint8Array(32) };
+    await storage.put(key, new Uint8Array(10));
+    const dir = `${tmp.path}/packfile`;
+    const old = `${dir}/.tmp-left-by-a-killed-process`;
+    const recent = `${dir}/.tmp-being-written`;
+    await Deno.writeTextFile(old, "partial");
+    await Deno.utime(
+      old,
+      new Date(Date.now() - 2 * 3600_000),
+      new Date(Date.now() - 2 * 3600_000),
+    );
+    await Deno.writeTextFile(recent, "partial");
+    assert.equal((await storage.list("packfile")).length, 1);
+    assert.deepEqual(
+      [...Deno.readDirSync(dir)].map((e) => e.name).sort(),
+      [".tmp-being-written", toHex(key.mac)],
+    );
+  } finally {
+    assert.equal((await storage.process.close()).code, 0);
   }
 });
 
@@ -426,6 +490,26 @@ Deno.test("storage example never exposes an object whose Put was cancelled", asy
     assert.equal(await storage.put(k, bytes), bytes.byteLength);
     assertSameBytes(await read(storage.get(k)), bytes, "the object put again");
     assert.deepEqual(await listed(storage, "packfile"), hexes([k]));
+  } finally {
+    assert.equal((await storage.process.close()).code, 0);
+  }
+});
+
+Deno.test("a Put that fails part-way reaches the host as its cause, after the host has sent the whole object", async () => {
+  const storage = StorageClient.spawn(fixture("synthetic_storage"));
+  try {
+    await storage.init("synthetic:///", { failput: "1" });
+    // More than the flow control windows hold: plakar reads the status only
+    // once it has sent the whole object.
+    const object = new Uint8Array(32 * 1024 * 1024);
+    await assert.rejects(
+      storage.put({ type: "packfile", mac: new Uint8Array(32) }, object),
+      (error: GrpcError) => {
+        assert.match(error.details, /^The disk filled up after \d+ bytes$/);
+        return true;
+      },
+    );
+    await storage.ping();
   } finally {
     assert.equal((await storage.process.close()).code, 0);
   }

@@ -6,7 +6,10 @@
  * and, where allowed, owners. Directory modes and times are applied last,
  * deepest first, once nothing more is written into them (also when the
  * restore stops early); a directory already there, from an earlier restore,
- * is opened to its owner until then, as plakar's fs exporter does.
+ * is opened to its owner until then, as plakar's fs exporter does. A mode
+ * that leaves the directory open to its owner is given at once, so that a
+ * restore killed early (plakar kills its connectors when interrupted) leaves
+ * such directories with their own modes.
  *
  * @module
  */
@@ -53,6 +56,7 @@ let spare: ArrayBuffer | undefined;
 async function copyBody(
   body: ReadableStream<Uint8Array>,
   file: Deno.FsFile,
+  path: string,
 ): Promise<void> {
   // The reader is not released at the end: read to its end, the body is
   // closed, and after a failure the SDK skips what is left of it. Releasing
@@ -71,8 +75,13 @@ async function copyBody(
       // and back. Restoring 1 GiB in the bench: 2.30-2.39 s and 0.95 s of
       // CPU, against 2.51-2.61 s and 1.27 s with asynchronous writes for
       // files over 256 KiB (Go's exporter: 2.28-2.76 s, 1.67 s).
-      for (let at = 0; at < value.byteLength;) {
-        at += file.writeSync(value.subarray(at));
+      try {
+        for (let at = 0; at < value.byteLength;) {
+          at += file.writeSync(value.subarray(at));
+        }
+      } catch (error) {
+        // Deno's message names neither the call nor the file.
+        throw new Error(`write ${path}: ${reason(error)}`);
       }
     }
   } finally {
@@ -96,7 +105,7 @@ async function writeFile(path: string, record: ExportRecord): Promise<void> {
   try {
     try {
       if (record.body !== undefined) {
-        await copyBody(record.body, file);
+        await copyBody(record.body, file, path);
       }
     } finally {
       file.close();
@@ -145,18 +154,28 @@ if (import.meta.main) {
         const path = target(root, record.pathname);
         const info = record.fileInfo;
         switch (info.kind) {
-          case "directory":
-            // Open to us until finish() gives it its own mode, also when it
-            // was already there (a read-only one from an earlier restore).
+          case "directory": {
+            // Open to us until finish() gives it its mode and times, also
+            // when it was already there (a read-only one from an earlier
+            // restore). A mode that leaves it open to its owner is given at
+            // once: plakar kills its connectors when the user interrupts a
+            // restore, and finish() then never runs.
+            const mode = (info.mode & 0o700) === 0o700
+              ? info.mode & 0o7777
+              : 0o700;
             try {
-              Deno.mkdirSync(path, { mode: 0o700 });
+              Deno.mkdirSync(path, { mode });
             } catch (error) {
               if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
-              if (Deno.lstatSync(path).isDirectory) Deno.chmodSync(path, 0o700);
-              else replace(path, () => Deno.mkdirSync(path, { mode: 0o700 }));
+              if (!Deno.lstatSync(path).isDirectory) {
+                replace(path, () => Deno.mkdirSync(path, { mode }));
+              }
             }
+            // mkdir's mode goes through the umask.
+            Deno.chmodSync(path, mode);
             directories.push({ path, info });
             return;
+          }
           case "symlink":
             replace(path, () => Deno.symlinkSync(record.target, path));
             applyFileInfoSync(path, info);

@@ -20,6 +20,11 @@ import {
 import { localPath } from "./location.ts";
 
 const MAC_NAME = /^[0-9a-f]{64}$/;
+const TEMP_NAME = /^\.tmp-/;
+// A temporary object this old was left by a process that was killed (plakar
+// kills its connectors when the user interrupts a command): no live write
+// takes this long.
+const STALE_TEMP_MS = 60 * 60 * 1000;
 
 /** Writes all of `bytes` to `file`. */
 async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
@@ -101,6 +106,29 @@ async function syncDir(dir: string): Promise<void> {
   }
 }
 
+/** Removes a temporary object left by a killed process. */
+async function removeIfStale(path: string): Promise<void> {
+  try {
+    const { mtime } = await Deno.lstat(path);
+    if (mtime !== null && Date.now() - mtime.getTime() > STALE_TEMP_MS) {
+      await Deno.remove(path);
+    }
+  } catch {
+    // Gone already, or not ours to remove: listing goes on.
+  }
+}
+
+/** The bytes of the regular files under `dir`, as plakar's fs storage counts. */
+async function diskUsage(dir: string): Promise<number> {
+  let total = 0;
+  for await (const entry of Deno.readDir(dir)) {
+    const path = `${dir}/${entry.name}`;
+    if (entry.isDirectory) total += await diskUsage(path);
+    else if (entry.isFile) total += (await Deno.lstat(path)).size;
+  }
+  return total;
+}
+
 if (import.meta.main) {
   await runStorage((init) => {
     const root = localPath(init.location, init.proto);
@@ -110,21 +138,24 @@ if (import.meta.main) {
     const typeDirs = new Set<string>();
     return {
       origin: "localhost",
-      type: init.proto,
+      // plakar leaves a repository's own files out of a backup only when
+      // its storage says "fs" (or "ptar"): this one is a local directory.
+      type: "fs",
       root,
       flags: ["localfs"],
       async create(config) {
-        await Deno.mkdir(root, { recursive: true });
+        // As plakar's fs storage: a new directory, or an empty one, kept to
+        // its owner.
+        await Deno.mkdir(root, { recursive: true, mode: 0o700 });
         if (root !== "/") {
           await syncDir(root.slice(0, root.lastIndexOf("/")) || "/");
         }
-        try {
-          await Deno.lstat(`${root}/CONFIG`);
+        for await (const entry of Deno.readDir(root)) {
           throw new Error(
-            `Cannot create a repository at "${root}": one exists already`,
+            entry.name === "CONFIG"
+              ? `Cannot create a repository at "${root}": one exists already`
+              : `Cannot create a repository at "${root}": the directory is not empty`,
           );
-        } catch (error) {
-          if (!(error instanceof Deno.errors.NotFound)) throw error;
         }
         await writeAtomic(`${root}/CONFIG`, config);
       },
@@ -141,24 +172,28 @@ if (import.meta.main) {
         }
       },
       async *list(type) {
-        let entries: AsyncIterable<Deno.DirEntry>;
+        const dir = `${root}/${type}`;
         try {
-          entries = Deno.readDir(`${root}/${type}`);
-          for await (const entry of entries) {
+          for await (const entry of Deno.readDir(dir)) {
             if (entry.isFile && MAC_NAME.test(entry.name)) {
               yield fromHex(entry.name);
+            } else if (entry.isFile && TEMP_NAME.test(entry.name)) {
+              await removeIfStale(`${dir}/${entry.name}`);
             }
           }
         } catch (error) {
           if (!(error instanceof Deno.errors.NotFound)) throw error;
         }
       },
+      async size() {
+        return await diskUsage(root);
+      },
       async put(key, body) {
         if (!typeDirs.has(key.type)) {
           // A new directory is synced into its parent, as each object is
           // into its own, so that a crash loses no object said written.
           try {
-            await Deno.mkdir(`${root}/${key.type}`);
+            await Deno.mkdir(`${root}/${key.type}`, { mode: 0o700 });
             await syncDir(root);
           } catch (error) {
             if (!(error instanceof Deno.errors.AlreadyExists)) throw error;

@@ -40,6 +40,11 @@ const DENO_PERMISSION_HINT =
 const DENO_OS_ERROR =
   /(^|: )([A-Z][^():]*?) \(os error \d+\): ([a-z_]+) '(.*?)'(?: -> '(.*)')?$/;
 
+// The same without the call and path (a read or write on an open file):
+// `write /x: No space left on device (os error 28)`, where the connector
+// named them, becomes `write /x: no space left on device`.
+const DENO_OS_ERROR_ALONE = /(^|: )([A-Z][^():]*?) \(os error \d+\)$/;
+
 /** The message shown to the user for anything a connector threw. */
 export function errorMessage(error: unknown): string {
   let message: string;
@@ -65,6 +70,11 @@ export function readableMessage(message: string): string {
         `${lead}${call} ${path}${to === undefined ? "" : ` -> ${to}`}: ${
           reason[0]!.toLowerCase() + reason.slice(1)
         }`,
+    )
+    .replace(
+      DENO_OS_ERROR_ALONE,
+      (_, lead: string, reason: string) =>
+        `${lead}${reason[0]!.toLowerCase() + reason.slice(1)}`,
     );
 }
 

@@ -46,10 +46,17 @@ Deno.test("errorMessage() words Deno's system call errors as plakar does", async
   }
 });
 
+Deno.test("readableMessage() words an error on an open file as plakar does, after the connector's own words", () => {
+  assert.equal(
+    readableMessage("write /x/f: No space left on device (os error 28)"),
+    "write /x/f: no space left on device",
+  );
+  assert.equal(readableMessage("Broken pipe (os error 32)"), "broken pipe");
+});
+
 Deno.test("readableMessage() leaves other messages as they are", () => {
   for (
     const message of [
-      "Broken pipe (os error 32)",
       "object 07 is missing (os error 2): see the log",
       "lstat /x: no such file or directory",
       "",
