@@ -40,7 +40,7 @@ export interface ApplyFileInfoOptions {
 export async function applyFileInfo(
   path: string,
   info: FileInfo,
-  options: ApplyFileInfoOptions = {},
+  options?: ApplyFileInfoOptions,
 ): Promise<void> {
   const owner = ownerToApply(info, options);
   const time = timeOf(info);
@@ -93,7 +93,7 @@ export async function applyFileInfo(
 export function applyFileInfoSync(
   path: string,
   info: FileInfo,
-  options: ApplyFileInfoOptions = {},
+  options?: ApplyFileInfoOptions,
 ): void {
   const owner = ownerToApply(info, options);
   const time = timeOf(info);
@@ -131,9 +131,9 @@ function nodeFs(): typeof NodeFs {
 
 function ownerToApply(
   info: FileInfo,
-  options: ApplyFileInfoOptions,
+  options: ApplyFileInfoOptions | undefined,
 ): { uid: number; gid: number; report: boolean } | undefined {
-  const owner = options.owner ?? "try";
+  const owner = options?.owner ?? "try";
   if (owner === false || info.uid === undefined || info.gid === undefined) {
     return undefined;
   }

@@ -34,10 +34,10 @@ export interface FileBodyOptions {
  */
 export function fileBody(
   path: string,
-  options: FileBodyOptions = {},
+  options?: FileBodyOptions,
 ): ReadableStream<Uint8Array> {
-  const chunkSize = options.chunkSize ?? 1 << 20;
-  let left = options.length ?? Infinity;
+  const { chunkSize = 1 << 20, offset = 0 } = options ?? {};
+  let left = options?.length ?? Infinity;
   let file: Deno.FsFile | undefined;
   let remaining = Infinity;
   const close = () => {
@@ -52,11 +52,11 @@ export function fileBody(
       try {
         if (file === undefined) {
           file = await Deno.open(path, { read: true });
-          if (options.offset) {
-            await file.seek(options.offset, Deno.SeekMode.Start);
+          if (offset) {
+            await file.seek(offset, Deno.SeekMode.Start);
           }
           // Size the buffers to the file: a 4 KiB file needs no 1 MiB buffer.
-          remaining = Math.max(0, file.statSync().size - (options.offset ?? 0));
+          remaining = Math.max(0, file.statSync().size - offset);
         }
         // A BYOB reader brings its own buffer: read into it, no allocation.
         const request = controller.byobRequest;

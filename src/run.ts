@@ -30,9 +30,9 @@ export interface RunOptions {
 
 async function run(
   serve: () => Promise<void>,
-  options: RunOptions,
+  options: RunOptions | undefined,
 ): Promise<void> {
-  const problem = preflightProblem(options.args ?? Deno.args);
+  const problem = preflightProblem(options?.args ?? Deno.args);
   if (problem !== undefined) fail(problem);
   await serve();
 }
@@ -64,7 +64,7 @@ async function run(
  */
 export function runImporter(
   factory: ImporterFactory,
-  options: RunOptions = {},
+  options?: RunOptions,
 ): Promise<void> {
   return run(
     () => serveStdio(importerHandlers(factory)),
@@ -95,7 +95,7 @@ export function runImporter(
  */
 export function runExporter(
   factory: ExporterFactory,
-  options: RunOptions = {},
+  options?: RunOptions,
 ): Promise<void> {
   return run(
     () => serveStdio(exporterHandlers(factory)),
@@ -120,7 +120,7 @@ export function runExporter(
  */
 export function runStorage(
   factory: StorageFactory,
-  options: RunOptions = {},
+  options?: RunOptions,
 ): Promise<void> {
   return run(
     () => serveStdio(storageHandlers(factory)),

@@ -88,7 +88,7 @@ export class ConnectorProcess {
    */
   static spawn(
     command: readonly string[],
-    options: SpawnOptions = {},
+    options?: SpawnOptions,
   ): ConnectorProcess {
     const [program, ...args] = command;
     if (program === undefined) {
@@ -99,10 +99,10 @@ export class ConnectorProcess {
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",
-      ...(options.cwd ? { cwd: options.cwd } : {}),
-      ...(options.env ? { env: options.env } : {}),
+      ...(options?.cwd ? { cwd: options.cwd } : {}),
+      ...(options?.env ? { env: options.env } : {}),
     }).spawn();
-    return new ConnectorProcess(child, options.echoStderr ?? false);
+    return new ConnectorProcess(child, options?.echoStderr ?? false);
   }
 
   /** What the connector wrote on stderr so far (its last mebibyte). */

@@ -170,12 +170,12 @@ export class ExporterClient extends ConnectorClient {
    */
   async init(
     location: string,
-    config: Record<string, string> = {},
-    options: Partial<HostOptions> = {},
+    config?: Record<string, string>,
+    options?: Partial<HostOptions>,
   ): Promise<InitResult> {
     const host = hostLocation(location);
     const request = pb.InitRequest.encode({
-      options: encodeHostOptions(options),
+      options: encodeHostOptions(options ?? {}),
       proto: host.proto,
       config: { ...config, location: host.location },
     }).finish();

@@ -194,12 +194,13 @@ export class ImportSession implements AsyncIterable<ReceivedRecord> {
    */
   async ack(
     record: ReceivedRecord,
-    error = "",
+    error?: string,
     readSize?: number,
   ): Promise<void> {
     const header = ackHeader(record, readSize);
     await this.#call.send(
-      pb.ImportRequest.encode({ result: { header, error } }).finish(),
+      pb.ImportRequest.encode({ result: { header, error: error ?? "" } })
+        .finish(),
     );
   }
 
@@ -279,15 +280,15 @@ export class ImporterClient extends ConnectorClient {
    */
   async init(
     location: string,
-    config: Record<string, string> = {},
-    options: Partial<HostOptions> = {},
+    config?: Record<string, string>,
+    options?: Partial<HostOptions>,
   ): Promise<InitResult> {
     const host = hostLocation(location);
-    this.#maxConcurrency = options.maxConcurrency ??
+    this.#maxConcurrency = options?.maxConcurrency ??
       DEFAULT_OPTIONS.maxConcurrency;
-    this.#excluded = compileExcludes(options.excludes ?? []);
+    this.#excluded = compileExcludes(options?.excludes ?? []);
     const request = pb.InitRequest.encode({
-      options: encodeHostOptions(options),
+      options: encodeHostOptions(options ?? {}),
       proto: host.proto,
       config: { ...config, location: host.location },
     }).finish();
@@ -353,9 +354,9 @@ export class ImporterClient extends ConnectorClient {
    * @param options What to read and how many at once.
    * @returns Every record, in the order received, with its content.
    */
-  async importAll(options: ImportAllOptions = {}): Promise<ImportedEntry[]> {
-    const read = options.read ?? "bytes";
-    const concurrency = options.concurrency ?? this.#maxConcurrency;
+  async importAll(options?: ImportAllOptions): Promise<ImportedEntry[]> {
+    const read = options?.read ?? "bytes";
+    const concurrency = options?.concurrency ?? this.#maxConcurrency;
     const session = this.import();
     const entries: ImportedEntry[] = [];
     const running = new Set<Promise<void>>();

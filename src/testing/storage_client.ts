@@ -68,7 +68,7 @@ export class StorageClient extends ConnectorClient {
    */
   async init(
     location: string,
-    config: Record<string, string> = {},
+    config?: Record<string, string>,
   ): Promise<InitResult> {
     const host = hostLocation(location);
     const request = pb.InitRequest.encode({
