@@ -122,21 +122,25 @@ Deno.test("build() launchers serve the connector, from any HOME and directory", 
   });
 });
 
-Deno.test("build() builds a connector outside this repository that imports the SDK by path", async () => {
-  await withTempDir(async (dir) => {
-    const mod = new URL("../../mod.ts", import.meta.url).href;
-    const src = `${dir}/kv`;
-    await Deno.mkdir(src);
-    // No deno.json of its own: the SDK must not need this repository's.
-    await Deno.writeTextFile(
-      `${src}/manifest.yaml`,
-      "name: kvpath\nconnectors:\n  - {type: importer, protocols: [kvpath], executable: kvpath-importer, entry: importer.ts}\n",
-    );
-    await Deno.writeTextFile(
-      `${src}/importer.ts`,
-      `import { runImporter } from "${mod}";
+// A package outside this repository, importing the SDK by path, whose
+// importer yields the root only, after `prelude` (module lines).
+async function rootImporterPackage(
+  src: string,
+  name: string,
+  prelude = "",
+): Promise<void> {
+  const mod = new URL("../../mod.ts", import.meta.url).href;
+  await Deno.mkdir(src);
+  // No deno.json of its own: the SDK must not need this repository's.
+  await Deno.writeTextFile(
+    `${src}/manifest.yaml`,
+    `name: ${name}\nconnectors:\n  - {type: importer, protocols: [${name}], executable: ${name}-importer, entry: importer.ts}\n`,
+  );
+  await Deno.writeTextFile(
+    `${src}/importer.ts`,
+    `${prelude}import { runImporter } from "${mod}";
 await runImporter((init) => ({
-  origin: "kv",
+  origin: "${name}",
   type: init.proto,
   root: "/",
   async *records() {
@@ -147,24 +151,42 @@ await runImporter((init) => ({
   },
 }));
 `,
-    );
-    for (const bundle of [true, false]) {
-      const { connectors } = await build(src, {
-        out: `${dir}/out-${bundle}`,
-        launcher: true,
-        bundle,
-      });
-      const importer = ImporterClient.spawn([connectors[0]!.path], {
-        cwd: "/",
-      });
-      try {
-        await importer.init("kvpath:///");
-        const entries = await importer.importAll();
-        assert.deepEqual(entries.map((e) => e.record.pathname), ["/"]);
-      } finally {
-        await importer.shutdown();
-      }
+  );
+}
+
+// Builds `src` as launchers, bundled and not; runs each importer once as
+// plakar would, and returns what each wrote on stderr.
+async function launchersServeRoot(
+  src: string,
+  out: string,
+  name: string,
+): Promise<string[]> {
+  const stderr: string[] = [];
+  for (const bundle of [true, false]) {
+    const { connectors } = await build(src, {
+      out: `${out}-${bundle}`,
+      launcher: true,
+      bundle,
+    });
+    const importer = ImporterClient.spawn([connectors[0]!.path], {
+      cwd: "/",
+    });
+    try {
+      await importer.init(`${name}:///`);
+      const entries = await importer.importAll();
+      assert.deepEqual(entries.map((e) => e.record.pathname), ["/"]);
+    } finally {
+      assert.equal((await importer.shutdown()).code, 0);
     }
+    stderr.push(importer.process.stderr);
+  }
+  return stderr;
+}
+
+Deno.test("build() builds a connector outside this repository that imports the SDK by path", async () => {
+  await withTempDir(async (dir) => {
+    await rootImporterPackage(`${dir}/kv`, "kvpath");
+    await launchersServeRoot(`${dir}/kv`, `${dir}/out`, "kvpath");
   });
 });
 
@@ -201,55 +223,22 @@ Deno.test("build() without bundling: launchers run the entry files themselves", 
 
 Deno.test("build() launchers run the SDK's stdout guard first: what a module prints as it loads, before the SDK, goes to stderr", async () => {
   await withTempDir(async (dir) => {
-    const mod = new URL("../../mod.ts", import.meta.url).href;
-    const src = `${dir}/early`;
-    await Deno.mkdir(src);
-    await Deno.writeTextFile(
-      `${src}/manifest.yaml`,
-      "name: early\nconnectors:\n  - {type: importer, protocols: [early], executable: early-importer, entry: importer.ts}\n",
+    await rootImporterPackage(
+      `${dir}/early`,
+      "early",
+      'import "./banner.ts";\n',
     );
     await Deno.writeTextFile(
-      `${src}/banner.ts`,
+      `${dir}/early/banner.ts`,
       'console.log("printed while loading");\nDeno.stdout.writeSync(new TextEncoder().encode("written while loading\\n"));\n',
     );
-    await Deno.writeTextFile(
-      `${src}/importer.ts`,
-      `import "./banner.ts";
-import { runImporter } from "${mod}";
-await runImporter((init) => ({
-  origin: "early",
-  type: init.proto,
-  root: "/",
-  async *records() {
-    yield {
-      pathname: "/",
-      fileInfo: { name: "/", kind: "directory", size: 0, mode: 0o755, mtimeNs: 0n },
-    };
-  },
-}));
-`,
+    const stderr = await launchersServeRoot(
+      `${dir}/early`,
+      `${dir}/out`,
+      "early",
     );
-    for (const bundle of [true, false]) {
-      const { connectors } = await build(src, {
-        out: `${dir}/out-${bundle}`,
-        launcher: true,
-        bundle,
-      });
-      const importer = ImporterClient.spawn([connectors[0]!.path], {
-        cwd: "/",
-      });
-      try {
-        await importer.init("early:///");
-        const entries = await importer.importAll();
-        assert.deepEqual(entries.map((e) => e.record.pathname), ["/"]);
-      } finally {
-        assert.equal((await importer.shutdown()).code, 0);
-      }
-      assert.match(
-        importer.process.stderr,
-        /^printed while loading\nwritten while loading$/m,
-        `bundle: ${bundle}`,
-      );
+    for (const text of stderr) {
+      assert.match(text, /^printed while loading\nwritten while loading$/m);
     }
   });
 });
