@@ -23,11 +23,18 @@
  */
 export { ConnectorClient } from "./src/testing/connector_client.ts";
 export {
+  connectorCommand,
+  type ConnectorCommandOptions,
+} from "./src/testing/connector_command.ts";
+export {
   ConnectorProcess,
   type SpawnOptions,
 } from "./src/testing/connector_process.ts";
+export { ConnectorExitError } from "./src/testing/connector_exit_error.ts";
 export {
+  type ExplainLoss,
   GrpcCall,
+  type GrpcCallOptions,
   GrpcConnection,
   GrpcError,
   GrpcStatus,

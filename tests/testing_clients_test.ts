@@ -4,6 +4,8 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import {
+  connectorCommand,
+  ConnectorExitError,
   type ExportEntry,
   ExporterClient,
   GrpcError,
@@ -246,4 +248,213 @@ Deno.test("a status message longer than one HTTP/2 frame reaches the host whole,
   } finally {
     await importer.process.close();
   }
+});
+
+Deno.test("a connector that dies reaches the test as its exit and its stderr, not as a broken pipe", async (t) => {
+  const cases: {
+    name: string;
+    command: string[];
+    fail?: string;
+    code: number;
+    during: string;
+    says: RegExp;
+  }[] = [
+    {
+      name: "an uncaught error before it serves",
+      command: fixture("crash_on_start"),
+      code: 1,
+      during: "/importer.Importer/Init",
+      says: /PLAKAR_TOKEN is not set: export it before starting/,
+    },
+    {
+      name: "an uncaught error in a timer during Import",
+      command: fixture("throwing"),
+      fail: "stray-throw",
+      code: 1,
+      during: "/importer.Importer/Import",
+      says: /The token refresher failed: 401 Unauthorized/,
+    },
+    {
+      name: "Deno.exit during Import",
+      command: fixture("throwing"),
+      fail: "exit",
+      code: 3,
+      during: "/importer.Importer/Import",
+      says: /quota exceeded, giving up$/,
+    },
+  ];
+  for (const c of cases) {
+    await t.step(c.name, async () => {
+      const importer = ImporterClient.spawn(c.command);
+      try {
+        await assert.rejects(
+          async () => {
+            await importer.init("throwing:///", { fail: c.fail ?? "" });
+            await importer.importAll();
+          },
+          (error: Error) => {
+            assert.ok(error instanceof ConnectorExitError, String(error));
+            assert.equal(error.status.code, c.code);
+            assert.ok(
+              error.message.startsWith(
+                `The connector exited with code ${c.code} during ${c.during}; its stderr ends with:\n`,
+              ),
+              error.message,
+            );
+            assert.match(error.message, c.says);
+            // Deno colours its own error report; the message is plain.
+            assert.ok(!error.message.includes("\u001b"), error.message);
+            return true;
+          },
+        );
+      } finally {
+        assert.equal((await importer.process.close()).code, c.code);
+      }
+    });
+  }
+});
+
+// A package outside the repository, as an author's: one importer that
+// reads what Init's config names, one more when `more` is given.
+async function writePackage(
+  dir: string,
+  importer: string,
+  more = "",
+): Promise<void> {
+  const sdk = new URL("../mod.ts", import.meta.url).href;
+  await Deno.writeTextFile(
+    `${dir}/importer.ts`,
+    importer.replace("SDK", JSON.stringify(sdk)),
+  );
+  await Deno.writeTextFile(
+    `${dir}/manifest.yaml`,
+    `name: probe
+connectors:
+  - type: importer
+    protocols: [probe]
+    executable: probe-importer
+    entry: importer.ts
+    permissions:
+      read: [${dir}/granted]
+${more}`,
+  );
+}
+
+const READING_IMPORTER = `import { runImporter } from SDK;
+await runImporter(async (init) => {
+  const text = await Deno.readTextFile(init.config.file!);
+  return {
+    origin: text.trim(),
+    type: "probe",
+    root: "/",
+    async *records() {},
+  };
+});
+`;
+
+Deno.test("connectorCommand runs a package's connector with exactly the permissions its build grants", async () => {
+  await using dir = await tempDir();
+  await Deno.mkdir(`${dir.path}/granted`);
+  await Deno.writeTextFile(`${dir.path}/granted/token`, "granted\n");
+  await Deno.writeTextFile(`${dir.path}/secret`, "secret\n");
+  await writePackage(dir.path, READING_IMPORTER);
+  const command = await connectorCommand(dir.path, "importer");
+  for (
+    const [file, expected] of [["granted/token", "granted"], ["secret", ""]]
+  ) {
+    const importer = ImporterClient.spawn(command);
+    try {
+      const init = importer.init("probe:///", { file: `${dir.path}/${file}` });
+      if (expected) {
+        assert.equal((await init).origin, expected);
+      } else {
+        // Declared: read on granted/ only; the rest is refused, as the
+        // built connector would be.
+        await assert.rejects(init, (error: GrpcError) => {
+          assert.equal(
+            error.details,
+            `Requires read access to "${dir.path}/secret" (not granted to this connector)`,
+          );
+          return true;
+        });
+      }
+    } finally {
+      assert.equal((await importer.shutdown()).code, 0);
+    }
+  }
+});
+
+Deno.test("connectorCommand type-checks the connector first, as the build does", async () => {
+  await using dir = await tempDir();
+  await writePackage(
+    dir.path,
+    READING_IMPORTER.replace("text.trim()", "text.length"),
+  );
+  const manifest = new URL(`file://${dir.path}/manifest.yaml`);
+  await assert.rejects(
+    connectorCommand(manifest, "importer"),
+    (error: Error) => {
+      assert.match(
+        error.message,
+        /^\/.*\/importer\.ts does not type-check: TS2345 .*origin: number.*\(deno check \/.*\/importer\.ts lists every error\)$/,
+      );
+      return true;
+    },
+  );
+  // Unchecked, it starts, and the SDK refuses the value at run time.
+  const importer = ImporterClient.spawn(
+    await connectorCommand(manifest, "importer", { check: false }),
+  );
+  try {
+    await Deno.mkdir(`${dir.path}/granted`);
+    await Deno.writeTextFile(`${dir.path}/granted/token`, "granted");
+    await assert.rejects(
+      importer.init("probe:///", { file: `${dir.path}/granted/token` }),
+      /whose origin is 7, not a string$/,
+    );
+  } finally {
+    await importer.shutdown();
+  }
+});
+
+Deno.test("connectorCommand picks a connector by protocol, and says what is missing or ambiguous", async () => {
+  await using dir = await tempDir();
+  await writePackage(
+    dir.path,
+    READING_IMPORTER,
+    `  - type: importer
+    protocols: [probe2, probe3]
+    location_flags: [localfs]
+    executable: probe2-importer
+    entry: importer.ts
+`,
+  );
+  const manifest = `${await Deno.realPath(dir.path)}/manifest.yaml`;
+  await assert.rejects(
+    connectorCommand(dir.path, "importer"),
+    new Error(
+      `${manifest} declares 2 importers (probe, probe2/probe3): say which with the protocol option`,
+    ),
+  );
+  const probe3 = await connectorCommand(dir.path, "importer", {
+    protocol: "probe3",
+  });
+  assert.ok(probe3.includes("--allow-read"), probe3.join(" "));
+  await assert.rejects(
+    connectorCommand(dir.path, "importer", { protocol: "probe4" }),
+    new Error(`${manifest} declares no importer for protocol "probe4"`),
+  );
+  await assert.rejects(
+    connectorCommand(dir.path, "storage"),
+    new Error(`${manifest} declares no storage`),
+  );
+  await assert.rejects(
+    connectorCommand(`${dir.path}/nowhere`, "importer"),
+    new Error(`No connector package at "${dir.path}/nowhere": no such file`),
+  );
+  await Deno.remove(`${dir.path}/manifest.yaml`);
+  await assert.rejects(
+    connectorCommand(dir.path, "importer"),
+    new Error(`No connector package at "${dir.path}": no manifest.yaml in it`),
+  );
 });

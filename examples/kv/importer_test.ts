@@ -1,15 +1,15 @@
 import assert from "node:assert/strict";
-import { ImporterClient } from "../../testing.ts";
+import { connectorCommand, ImporterClient } from "../../testing.ts";
 
-const entry = new URL("./importer.ts", import.meta.url).pathname;
+// The importer as its build runs it: the permissions it will have, and
+// type-checked.
+const command = await connectorCommand(
+  new URL("./manifest.yaml", import.meta.url),
+  "importer",
+);
 
 Deno.test("kv importer turns each key into a file", async () => {
-  const importer = ImporterClient.spawn([
-    Deno.execPath(),
-    "run",
-    "--quiet",
-    entry,
-  ]);
+  const importer = ImporterClient.spawn(command);
   try {
     const info = await importer.init("kv://demo", {
       greeting: "hello",

@@ -2,6 +2,7 @@
 // carrying HTTP/2, stderr separate.
 import { Duplex } from "node:stream";
 import { GrpcConnection } from "./grpc_client.ts";
+import { ConnectorExitError } from "./connector_exit_error.ts";
 
 /**
  * Options of {@linkcode ConnectorProcess.spawn}.
@@ -25,6 +26,18 @@ export interface SpawnOptions {
 }
 
 const STDERR_KEPT = 1 << 20;
+// How long a failed call waits for the process's end, to say it instead.
+const EXIT_WAIT_MS = 1000;
+
+function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([
+    promise,
+    new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
 
 type WebPair = Parameters<typeof Duplex.fromWeb>[0];
 
@@ -67,7 +80,9 @@ export class ConnectorProcess {
       writable: relay.writable,
     });
     duplex.on("error", () => {});
-    this.connection = new GrpcConnection(duplex);
+    this.connection = new GrpcConnection(duplex, {
+      explainLoss: (path) => this.#exitError(path),
+    });
     this.#stderrDone = (async () => {
       const decoder = new TextDecoder();
       for await (const chunk of child.stderr) {
@@ -103,6 +118,15 @@ export class ConnectorProcess {
       ...(options?.env ? { env: options.env } : {}),
     }).spawn();
     return new ConnectorProcess(child, options?.echoStderr ?? false);
+  }
+
+  // A call failed without a status: if the process has ended, that is
+  // what to say, with its stderr (read to its end, if it comes soon).
+  async #exitError(path: string): Promise<ConnectorExitError | undefined> {
+    const status = await within(this.status, EXIT_WAIT_MS);
+    if (status === undefined) return undefined;
+    await within(this.#stderrDone, EXIT_WAIT_MS);
+    return new ConnectorExitError(status, this.#stderr, path);
   }
 
   /** What the connector wrote on stderr so far (its last mebibyte). */

@@ -48,18 +48,64 @@ function frame(message: Uint8Array): Uint8Array {
   return out;
 }
 
+/**
+ * What a connection does when a call ends without a gRPC status: the
+ * connector's pipes closed or broke, as when its process dies.
+ *
+ * @example Explaining a lost connection by the process's end
+ * ```ts
+ * import type { ExplainLoss } from "@plakar-deno/connector/testing";
+ *
+ * const explain: ExplainLoss = (path) =>
+ *   Promise.resolve(new Error(`the connector died during ${path}`));
+ * ```
+ */
+export type ExplainLoss = (path: string) => Promise<Error | undefined>;
+
+/**
+ * Options of {@linkcode GrpcConnection} and {@linkcode GrpcCall}.
+ *
+ * @example
+ * ```ts
+ * import type { GrpcCallOptions } from "@plakar-deno/connector/testing";
+ *
+ * const options: GrpcCallOptions = { path: "/importer.Importer/Init" };
+ * ```
+ */
+export interface GrpcCallOptions {
+  /**
+   * The method path, to name the call in errors.
+   * @default {""}
+   */
+  path?: string;
+  /**
+   * Called when the call fails without a gRPC status (a transport error):
+   * the error it returns is thrown instead of the transport's.
+   * {@linkcode ConnectorProcess} explains such a loss by the process's
+   * exit and what it wrote on stderr.
+   * @default {undefined}
+   */
+  explainLoss?: ExplainLoss;
+}
+
 /** One call in flight: messages in both directions, then a status. */
 export class GrpcCall {
   #stream: http2.ClientHttp2Stream;
-  #status: Promise<GrpcError | undefined>;
+  #status: Promise<Error | undefined>;
+  #path: string;
+  #explainLoss: ExplainLoss | undefined;
+  #cancelled = false;
 
   /**
    * Wraps an HTTP/2 stream opened for a gRPC method.
    *
    * @param stream The request stream.
+   * @param options How to name the call and explain a lost connection.
    */
-  constructor(stream: http2.ClientHttp2Stream) {
+  constructor(stream: http2.ClientHttp2Stream, options?: GrpcCallOptions) {
     this.#stream = stream;
+    this.#path = options?.path ?? "";
+    this.#explainLoss = options?.explainLoss;
     let headers: http2.IncomingHttpHeaders = {};
     stream.on("response", (h) => (headers = h));
     this.#status = new Promise((resolve) => {
@@ -68,12 +114,12 @@ export class GrpcCall {
         const source = trailers ?? headers;
         const code = source["grpc-status"];
         if (code === undefined) {
-          resolve(
+          resolve(this.#lost(
             new GrpcError(
               GrpcStatus.INTERNAL,
               `the connector ended the stream without a status (HTTP/2 code ${stream.rstCode})`,
             ),
-          );
+          ));
           return;
         }
         const n = Number(code);
@@ -91,6 +137,14 @@ export class GrpcCall {
       stream.on("close", settle);
     });
     stream.on("error", () => {});
+  }
+
+  // The error to give for a transport failure: the explanation, if the
+  // call was not cancelled here and the explainer has one.
+  async #lost(error: unknown): Promise<Error> {
+    const fallback = error instanceof Error ? error : new Error(String(error));
+    if (this.#cancelled || this.#explainLoss === undefined) return fallback;
+    return (await this.#explainLoss(this.#path)) ?? fallback;
   }
 
   /**
@@ -130,6 +184,7 @@ export class GrpcCall {
    * tells the connector that the request is complete.)
    */
   cancel(): void {
+    this.#cancelled = true;
     // Destroying with an AbortError is what makes node:http2 send CANCEL.
     const abort = new AbortController();
     addAbortSignal(abort.signal, this.#stream);
@@ -181,7 +236,16 @@ export class GrpcCall {
       return out;
     };
     let length = -1;
-    for await (const data of this.#stream) {
+    const iterator = this.#stream[Symbol.asyncIterator]();
+    while (true) {
+      let next: IteratorResult<unknown>;
+      try {
+        next = await iterator.next();
+      } catch (error) {
+        throw await this.#lost(error);
+      }
+      if (next.done) break;
+      const data = next.value;
       // node:http2 hands out Buffers: messages are plain Uint8Arrays, so
       // that what is decoded from them (bytes fields are views) is too.
       const buffer = data as Uint8Array;
@@ -221,7 +285,10 @@ export class GrpcCall {
     }
   }
 
-  /** The call's final status: resolves on OK, rejects with a GrpcError. */
+  /**
+   * The call's final status: resolves on OK, rejects with a GrpcError (or
+   * the explanation of a lost connection).
+   */
   async status(): Promise<void> {
     const error = await this.#status;
     if (error) throw error;
@@ -231,13 +298,17 @@ export class GrpcCall {
 /** One HTTP/2 connection to a connector. */
 export class GrpcConnection {
   #session: http2.ClientHttp2Session;
+  #explainLoss: ExplainLoss | undefined;
 
   /**
    * Speaks HTTP/2 with prior knowledge over `transport`.
    *
    * @param transport The connector's pipes, as one duplex stream.
+   * @param options How a call explains a lost connection (its `path` is
+   * each call's own).
    */
-  constructor(transport: Duplex) {
+  constructor(transport: Duplex, options?: Omit<GrpcCallOptions, "path">) {
+    this.#explainLoss = options?.explainLoss;
     this.#session = http2.connect("http://connector", {
       createConnection: () => transport as unknown as import("node:net").Socket,
       // A large receive window, as grpc-go (plakar) grows its own: the
@@ -260,7 +331,10 @@ export class GrpcConnection {
       "content-type": "application/grpc",
       "te": "trailers",
     });
-    return new GrpcCall(stream);
+    return new GrpcCall(stream, {
+      path,
+      ...(this.#explainLoss ? { explainLoss: this.#explainLoss } : {}),
+    });
   }
 
   /** A unary call. */
