@@ -458,3 +458,28 @@ Deno.test("connectorCommand picks a connector by protocol, and says what is miss
     new Error(`No connector package at "${dir.path}": no manifest.yaml in it`),
   );
 });
+
+Deno.test("testing.ts loads from outside this repository, with no deno.json of ours in scope", async () => {
+  await using dir = await tempDir();
+  const testing = new URL("../testing.ts", import.meta.url).href;
+  const manifest = new URL("../examples/kv/manifest.yaml", import.meta.url);
+  await Deno.writeTextFile(
+    `${dir.path}/probe.ts`,
+    `import { connectorCommand } from ${JSON.stringify(testing)};
+const command = await connectorCommand(new URL(${
+      JSON.stringify(manifest.href)
+    }), "importer", { check: false });
+console.log(command.at(-1));
+`,
+  );
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--quiet", "--no-config", "-A", `${dir.path}/probe.ts`],
+    cwd: dir.path,
+  }).output();
+  const stderr = new TextDecoder().decode(out.stderr);
+  assert.equal(out.code, 0, stderr);
+  assert.equal(
+    new TextDecoder().decode(out.stdout).trim(),
+    fileURLToPath(new URL("../examples/kv/importer.ts", import.meta.url)),
+  );
+});

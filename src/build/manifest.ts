@@ -10,7 +10,10 @@
  *
  * @module
  */
-import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
+import {
+  parse as parseYaml,
+  stringify as stringifyYaml,
+} from "npm:yaml@^2.8.0";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { BuildError } from "./build_error.ts";
 import {
