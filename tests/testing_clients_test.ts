@@ -314,6 +314,24 @@ Deno.test("a connector that dies reaches the test as its exit and its stderr, no
   }
 });
 
+Deno.test("a connector killed during a call reaches the test as the signal", async () => {
+  const importer = ImporterClient.spawn(fixture("throwing"));
+  await importer.init("throwing:///", { fail: "hang" });
+  const importing = importer.importAll();
+  const killed = new Promise((resolve) => setTimeout(resolve, 300)).then(() =>
+    importer.process.kill()
+  );
+  await assert.rejects(importing, (error: Error) => {
+    assert.ok(error instanceof ConnectorExitError, String(error));
+    assert.equal(
+      error.message,
+      "The connector was killed by SIGKILL during /importer.Importer/Import, and wrote nothing on stderr",
+    );
+    return true;
+  });
+  assert.equal((await killed).signal, "SIGKILL");
+});
+
 // A package outside the repository, as an author's: one importer that
 // reads what Init's config names, one more when `more` is given.
 async function writePackage(
