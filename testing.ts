@@ -30,7 +30,10 @@ export {
   ConnectorProcess,
   type SpawnOptions,
 } from "./src/testing/connector_process.ts";
-export { ConnectorExitError } from "./src/testing/connector_exit_error.ts";
+export {
+  ConnectorExitError,
+  type ConnectorExitErrorOptions,
+} from "./src/testing/connector_exit_error.ts";
 export {
   type ExplainLoss,
   GrpcCall,

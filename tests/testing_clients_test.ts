@@ -332,6 +332,84 @@ Deno.test("a connector killed during a call reaches the test as the signal", asy
   assert.equal((await killed).signal, "SIGKILL");
 });
 
+Deno.test("a call made after the connector died says so, rather than that the session was destroyed", async (t) => {
+  await t.step("an uncaught error at start, then Init", async () => {
+    const importer = ImporterClient.spawn(fixture("crash_on_start"));
+    assert.equal((await importer.process.status).code, 1);
+    await assert.rejects(
+      importer.init("throwing:///"),
+      (error: Error) => {
+        assert.ok(error instanceof ConnectorExitError, String(error));
+        assert.match(
+          error.message,
+          /^The connector had exited with code 1 before \/importer\.Importer\/Init; its stderr ends with:\n.*PLAKAR_TOKEN is not set/s,
+        );
+        return true;
+      },
+    );
+    assert.equal((await importer.process.close()).code, 1);
+  });
+  await t.step(
+    "killed from outside between calls, then Ping and shutdown()",
+    async () => {
+      const importer = ImporterClient.spawn(fixture("throwing"));
+      await importer.init("throwing:///", {});
+      Deno.kill(importer.process.pid, "SIGKILL");
+      assert.equal((await importer.process.status).signal, "SIGKILL");
+      await assert.rejects(
+        importer.ping(),
+        /^ConnectorExitError: The connector had been killed by SIGKILL before \/importer\.Importer\/Ping, and wrote nothing on stderr$/,
+      );
+      await assert.rejects(
+        importer.shutdown(),
+        /^ConnectorExitError: The connector had been killed by SIGKILL before \/importer\.Importer\/Close, and wrote nothing on stderr$/,
+      );
+    },
+  );
+});
+
+Deno.test("shutdown() in a finally block after a crash still says why the connector died", async () => {
+  const importer = ImporterClient.spawn(fixture("throwing"));
+  await assert.rejects(
+    async () => {
+      try {
+        await importer.init("throwing:///", { fail: "stray-throw" });
+        await importer.importAll();
+      } finally {
+        await importer.shutdown();
+      }
+    },
+    (error: Error) => {
+      assert.ok(error instanceof ConnectorExitError, String(error));
+      assert.match(
+        error.message,
+        /^The connector had exited with code 1 before \/importer\.Importer\/Close; its stderr ends with:\n.*The token refresher failed: 401 Unauthorized/s,
+      );
+      return true;
+    },
+  );
+});
+
+Deno.test("a storage connector that dies under a Put fails the Put with its exit, not with plakar's EOF", async () => {
+  const storage = StorageClient.spawn(fixture("synthetic_storage"));
+  await storage.init("synthetic:///", { crashput: "" });
+  await assert.rejects(
+    storage.put(
+      { type: "packfile", mac: new Uint8Array(32) },
+      new Uint8Array(20 << 20),
+    ),
+    (error: Error) => {
+      assert.ok(error instanceof ConnectorExitError, String(error));
+      assert.equal(
+        error.message,
+        "The connector exited with code 14 during /store.Store/Put; its stderr ends with:\nthe disk controller went away",
+      );
+      return true;
+    },
+  );
+  assert.equal((await storage.process.close()).code, 14);
+});
+
 // A package outside the repository, as an author's: one importer that
 // reads what Init's config names, one more when `more` is given.
 async function writePackage(
@@ -414,7 +492,7 @@ Deno.test("connectorCommand type-checks the connector first, as the build does",
     (error: Error) => {
       assert.match(
         error.message,
-        /^\/.*\/importer\.ts does not type-check: TS2345 .*origin: number.*\(deno check \/.*\/importer\.ts lists every error\)$/,
+        /^\/.*\/importer\.ts does not type-check: \/.*\/importer\.ts:\d+:\d+: TS2345 .*origin: number.*\((\d+ errors in all: )?run "deno check importer\.ts" in \/\S+ to see (every error|them)\)$/,
       );
       return true;
     },
@@ -468,7 +546,16 @@ Deno.test("connectorCommand picks a connector by protocol, and says what is miss
   );
   await assert.rejects(
     connectorCommand(`${dir.path}/nowhere`, "importer"),
-    new Error(`No connector package at "${dir.path}/nowhere": no such file`),
+    new Error(
+      `No connector package at "${dir.path}/nowhere": no such file or directory`,
+    ),
+  );
+  await assert.rejects(
+    // A caller in plain JavaScript, or with a cast.
+    connectorCommand(dir.path, "importers" as "importer"),
+    new TypeError(
+      `A connector's type is "importer", "exporter" or "storage", not "importers"`,
+    ),
   );
   await Deno.remove(`${dir.path}/manifest.yaml`);
   await assert.rejects(
@@ -499,5 +586,37 @@ console.log(command.at(-1));
   assert.equal(
     new TextDecoder().decode(out.stdout).trim(),
     fileURLToPath(new URL("../examples/kv/importer.ts", import.meta.url)),
+  );
+});
+
+Deno.test("connectorCommand without env access says so, rather than blaming the manifest", async () => {
+  await using dir = await tempDir();
+  const testing = new URL("../testing.ts", import.meta.url).href;
+  const manifest = new URL("../examples/kv/manifest.yaml", import.meta.url);
+  await Deno.writeTextFile(
+    `${dir.path}/probe.ts`,
+    `import { connectorCommand } from ${JSON.stringify(testing)};
+await connectorCommand(new URL(${
+      JSON.stringify(manifest.href)
+    }), "importer", { check: false });
+`,
+  );
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--quiet",
+      "--no-config",
+      "--allow-read",
+      "--allow-run",
+      `${dir.path}/probe.ts`,
+    ],
+    cwd: dir.path,
+    env: { NO_COLOR: "1" },
+  }).output();
+  const stderr = new TextDecoder().decode(out.stderr);
+  assert.equal(out.code, 1, stderr);
+  assert.match(
+    stderr,
+    /^error: Uncaught \(in promise\) NotCapable: Requires env access to "\w+", run again with the --allow-env flag/,
   );
 });

@@ -10,6 +10,7 @@ const command = await connectorCommand(
 
 Deno.test("kv importer turns each key into a file", async () => {
   const importer = ImporterClient.spawn(command);
+  let status: Deno.CommandStatus;
   try {
     const info = await importer.init("kv://demo", {
       greeting: "hello",
@@ -25,6 +26,8 @@ Deno.test("kv importer turns each key into a file", async () => {
     );
     assert.deepEqual(files, { "/greeting": "hello", "/answer": "42" });
   } finally {
-    assert.equal((await importer.process.close()).code, 0);
+    // Close, as plakar does; if the connector died, this says how and why.
+    status = await importer.shutdown();
   }
+  assert.equal(status.code, 0);
 });

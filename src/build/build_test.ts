@@ -269,7 +269,7 @@ Deno.test("build() stops with one line when a connector imports a missing module
         assert.ok(e instanceof BuildError);
         assert.match(
           e.message,
-          /^\S+\/importer\.ts does not type-check: TS2307 .*missing\.ts.* \(deno check \S+ lists every error\)$/,
+          /^\S+\/importer\.ts does not type-check: \S+\/importer\.ts:\d+:\d+: TS2307 .*missing\.ts.* \((\d+ errors in all: )?run "deno check importer\.ts" in \S+ to see (every error|them)\)$/,
         );
         assert.ok(!e.message.includes("\n"), e.message);
         return true;
@@ -304,7 +304,7 @@ Deno.test("build() refuses a connector that does not type-check, launchers too",
           assert.ok(e instanceof BuildError);
           assert.match(
             e.message,
-            /^\S+\/importer\.ts does not type-check: TS2322 .*\(deno check \S+\/importer\.ts lists every error\)$/,
+            /^\S+\/importer\.ts does not type-check: \S+\/importer\.ts:\d+:\d+: TS2322 .*\((\d+ errors in all: )?run "deno check importer\.ts" in \S+ to see (every error|them)\)$/,
           );
           assert.ok(!e.message.includes("\n"), e.message);
           return true;

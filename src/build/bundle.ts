@@ -13,6 +13,7 @@
  * @module
  */
 import { BuildError } from "./build_error.ts";
+import { checkFailure } from "./check_failure.ts";
 import { firstLines, output } from "./command.ts";
 
 /**
@@ -116,8 +117,10 @@ export async function bundleConnector(options: BundleOptions): Promise<void> {
   if (!out.success) {
     const detail = firstLines(out.stderr);
     if (TYPE_ERROR.test(out.stderr)) {
-      throw new BuildError(
-        `${options.entry} does not type-check: ${detail} (deno check ${options.entry} lists every error)`,
+      throw checkFailure(
+        options.entry,
+        out.stderr,
+        options.cwd,
       );
     }
     throw new BuildError(

@@ -7,6 +7,7 @@
  * @module
  */
 import { BuildError } from "./build_error.ts";
+import { checkFailure } from "./check_failure.ts";
 import { firstLines, output } from "./command.ts";
 
 async function runDeno(
@@ -107,12 +108,6 @@ export async function checkModules(
       {},
       cwd,
     );
-    if (!out.success) {
-      throw new BuildError(
-        `${entry} does not type-check: ${
-          firstLines(out.stderr) || "deno check failed"
-        } (deno check ${entry} lists every error)`,
-      );
-    }
+    if (!out.success) throw checkFailure(entry, out.stderr, cwd);
   }
 }

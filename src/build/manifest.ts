@@ -408,8 +408,14 @@ function parseChecked(
   try {
     raw = parseYaml(text);
   } catch (error) {
+    // The YAML parser reads two debugging variables: without env access,
+    // that is what to say, not the manifest.
+    if (error instanceof Deno.errors.NotCapable) throw error;
     const detail = error instanceof Error ? error.message : String(error);
-    throw new BuildError(`not valid YAML: ${detail.split("\n")[0]}`);
+    // Its first line ends with ":" before a code frame: the place is enough.
+    throw new BuildError(
+      `not valid YAML: ${detail.split("\n")[0]!.replace(/:$/, "")}`,
+    );
   }
   if (!isMapping(raw)) {
     throw new BuildError(`must be a YAML mapping, not ${show(raw)}`);

@@ -245,6 +245,11 @@ Deno.test("parseManifest() refuses files outside the manifest's directory", () =
 
 Deno.test("parseManifest() refuses what is not a manifest", () => {
   assertRefused("name: [", /not valid YAML/);
+  // Where, but not the code frame the parser adds after a colon.
+  assertRefused(
+    "name: demo\nconnectors:\n  - type: importer\n    protocols: [x\n",
+    /: not valid YAML: .* at line \d+, column \d+$/,
+  );
   assertRefused("- a\n- b", /must be a YAML mapping/);
   assertRefused("name: demo", /connectors is missing/);
   assertRefused(

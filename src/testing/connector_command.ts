@@ -101,13 +101,22 @@ export async function connectorCommand(
   type: "importer" | "exporter" | "storage",
   options?: ConnectorCommandOptions,
 ): Promise<string[]> {
+  if (!TYPES.includes(type)) {
+    throw new TypeError(
+      `A connector's type is "importer", "exporter" or "storage", not ${
+        JSON.stringify(type)
+      }`,
+    );
+  }
   const path = manifest instanceof URL ? fileURLToPath(manifest) : manifest;
   let stat: Deno.FileInfo;
   try {
     stat = await Deno.stat(path);
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
-    throw new Error(`No connector package at "${path}": no such file`);
+    throw new Error(
+      `No connector package at "${path}": no such file or directory`,
+    );
   }
   if (
     stat.isDirectory &&
@@ -159,6 +168,8 @@ export async function connectorCommand(
     connector.entry,
   ];
 }
+
+const TYPES: readonly string[] = ["importer", "exporter", "storage"];
 
 // The SDK's stdout guard, which every built connector runs first.
 const STDOUT_GUARD = new URL("../transport/stdout_guard.ts", import.meta.url)

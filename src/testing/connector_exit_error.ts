@@ -3,6 +3,28 @@
 
 const ANSI = new RegExp(String.raw`\u001b\[[0-9;]*[A-Za-z]`, "g");
 const LINES_SHOWN = 12;
+// Deno's report of an uncaught error (its first line, the code frame, the
+// stack, its causes) is shown whole up to this many lines.
+const REPORT_SHOWN = 40;
+
+/**
+ * Options of {@linkcode ConnectorExitError}.
+ *
+ * @example
+ * ```ts
+ * import type { ConnectorExitErrorOptions } from "@plakar-deno/connector/testing";
+ *
+ * const options: ConnectorExitErrorOptions = { before: true };
+ * ```
+ */
+export interface ConnectorExitErrorOptions {
+  /**
+   * The process had already ended when the call started (rather than
+   * during it).
+   * @default {false}
+   */
+  before?: boolean;
+}
 
 /**
  * A connector's process ended while a call was in flight (or before it
@@ -36,13 +58,20 @@ export class ConnectorExitError extends Error {
    * @param status How it ended.
    * @param stderr What it wrote on stderr.
    * @param path The method in flight, if any.
+   * @param options Whether the process had ended before that call.
    */
-  constructor(status: Deno.CommandStatus, stderr: string, path?: string) {
+  constructor(
+    status: Deno.CommandStatus,
+    stderr: string,
+    path?: string,
+    options?: ConnectorExitErrorOptions,
+  ) {
+    const before = options?.before ?? false;
     const how = status.signal !== null
-      ? `was killed by ${status.signal}`
-      : `exited with code ${status.code}`;
-    const when = path ? ` during ${path}` : "";
-    const tail = lastLines(stderr.replace(ANSI, ""), LINES_SHOWN);
+      ? `${before ? "had been" : "was"} killed by ${status.signal}`
+      : `${before ? "had exited" : "exited"} with code ${status.code}`;
+    const when = path ? ` ${before ? "before" : "during"} ${path}` : "";
+    const tail = lastLines(stderr.replace(ANSI, ""));
     super(
       tail === ""
         ? `The connector ${how}${when}, and wrote nothing on stderr`
@@ -54,8 +83,28 @@ export class ConnectorExitError extends Error {
   }
 }
 
-function lastLines(text: string, count: number): string {
+// The end of stderr: its last lines, reaching back to Deno's report of an
+// uncaught error when that starts earlier (a long stack, a cause); a report
+// longer still keeps its head (the error and its code frame) and its end.
+function lastLines(text: string): string {
   const lines = text.trimEnd().split("\n");
-  const kept = lines.slice(-count).join("\n");
-  return lines.length > count ? `…\n${kept}` : kept;
+  let start = Math.max(0, lines.length - LINES_SHOWN);
+  const report = lines.findLastIndex((line) => line.startsWith("error: "));
+  let shown: string[];
+  if (report >= 0 && report < start) {
+    if (lines.length - report <= REPORT_SHOWN) {
+      start = report;
+      shown = lines.slice(start);
+    } else {
+      start = report;
+      shown = [
+        ...lines.slice(report, report + 4),
+        "…",
+        ...lines.slice(-(LINES_SHOWN - 4)),
+      ];
+    }
+  } else {
+    shown = lines.slice(start);
+  }
+  return [...(start > 0 ? ["…"] : []), ...shown].join("\n");
 }

@@ -81,7 +81,7 @@ export class ConnectorProcess {
     });
     duplex.on("error", () => {});
     this.connection = new GrpcConnection(duplex, {
-      explainLoss: (path) => this.#exitError(path),
+      explainLoss: (path, startedAt) => this.#exitError(path, startedAt),
     });
     this.#stderrDone = (async () => {
       const decoder = new TextDecoder();
@@ -92,7 +92,10 @@ export class ConnectorProcess {
       }
     })().catch(() => {});
     this.status = child.status;
+    this.status.then(() => (this.#endedAt = performance.now()), () => {});
   }
+
+  #endedAt = Infinity;
 
   /**
    * Starts a connector.
@@ -121,12 +124,18 @@ export class ConnectorProcess {
   }
 
   // A call failed without a status: if the process has ended, that is
-  // what to say, with its stderr (read to its end, if it comes soon).
-  async #exitError(path: string): Promise<ConnectorExitError | undefined> {
+  // what to say, with its stderr (read to its end, if it comes soon), and
+  // whether it had ended before the call started.
+  async #exitError(
+    path: string,
+    startedAt: number,
+  ): Promise<ConnectorExitError | undefined> {
     const status = await within(this.status, EXIT_WAIT_MS);
     if (status === undefined) return undefined;
     await within(this.#stderrDone, EXIT_WAIT_MS);
-    return new ConnectorExitError(status, this.#stderr, path);
+    return new ConnectorExitError(status, this.#stderr, path, {
+      before: this.#endedAt < startedAt,
+    });
   }
 
   /** What the connector wrote on stderr so far (its last mebibyte). */

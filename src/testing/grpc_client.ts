@@ -50,7 +50,9 @@ function frame(message: Uint8Array): Uint8Array {
 
 /**
  * What a connection does when a call ends without a gRPC status: the
- * connector's pipes closed or broke, as when its process dies.
+ * connector's pipes closed or broke, as when its process dies. It gets the
+ * call's method path and when the call started (`performance.now()`), and
+ * returns the error to throw instead of the transport's, if it has one.
  *
  * @example Explaining a lost connection by the process's end
  * ```ts
@@ -60,7 +62,10 @@ function frame(message: Uint8Array): Uint8Array {
  *   Promise.resolve(new Error(`the connector died during ${path}`));
  * ```
  */
-export type ExplainLoss = (path: string) => Promise<Error | undefined>;
+export type ExplainLoss = (
+  path: string,
+  startedAt: number,
+) => Promise<Error | undefined>;
 
 /**
  * Options of {@linkcode GrpcConnection} and {@linkcode GrpcCall}.
@@ -90,22 +95,32 @@ export interface GrpcCallOptions {
 
 /** One call in flight: messages in both directions, then a status. */
 export class GrpcCall {
-  #stream: http2.ClientHttp2Stream;
+  #stream: http2.ClientHttp2Stream | undefined;
   #status: Promise<Error | undefined>;
   #path: string;
   #explainLoss: ExplainLoss | undefined;
+  #startedAt = performance.now();
   #cancelled = false;
 
   /**
-   * Wraps an HTTP/2 stream opened for a gRPC method.
+   * Wraps an HTTP/2 stream opened for a gRPC method, or the error that kept
+   * it from opening (the connection was already lost): such a call fails
+   * as a call whose connection is lost under it.
    *
-   * @param stream The request stream.
+   * @param stream The request stream, or why none could be opened.
    * @param options How to name the call and explain a lost connection.
    */
-  constructor(stream: http2.ClientHttp2Stream, options?: GrpcCallOptions) {
-    this.#stream = stream;
+  constructor(
+    stream: http2.ClientHttp2Stream | Error,
+    options?: GrpcCallOptions,
+  ) {
     this.#path = options?.path ?? "";
     this.#explainLoss = options?.explainLoss;
+    if (stream instanceof Error) {
+      this.#status = this.#lost(stream);
+      return;
+    }
+    this.#stream = stream;
     let headers: http2.IncomingHttpHeaders = {};
     stream.on("response", (h) => (headers = h));
     this.#status = new Promise((resolve) => {
@@ -144,7 +159,8 @@ export class GrpcCall {
   async #lost(error: unknown): Promise<Error> {
     const fallback = error instanceof Error ? error : new Error(String(error));
     if (this.#cancelled || this.#explainLoss === undefined) return fallback;
-    return (await this.#explainLoss(this.#path)) ?? fallback;
+    return (await this.#explainLoss(this.#path, this.#startedAt)) ??
+      fallback;
   }
 
   /**
@@ -153,29 +169,30 @@ export class GrpcCall {
    * call's error status, or, if it ended OK, saying so.
    */
   async send(message: Uint8Array): Promise<void> {
-    if (this.#stream.destroyed || this.#stream.closed) {
+    const stream = this.#stream;
+    if (stream === undefined || stream.destroyed || stream.closed) {
       throw (await this.#status) ?? new GrpcError(
         GrpcStatus.INTERNAL,
         "the connector ended the call with OK before the client had sent everything",
       );
     }
-    if (!this.#stream.write(frame(message))) {
+    if (!stream.write(frame(message))) {
       // Room again, or the connector answered without waiting for the rest
       // (a status refusing the request, then RST_STREAM).
       const events = ["drain", "close", "end", "trailers", "response"];
       await new Promise<void>((resolve) => {
         const done = () => {
-          for (const event of events) this.#stream.off(event, done);
+          for (const event of events) stream.off(event, done);
           resolve();
         };
-        for (const event of events) this.#stream.on(event, done);
+        for (const event of events) stream.on(event, done);
       });
     }
   }
 
   /** Half-closes: no more messages from the client. */
   end(): void {
-    this.#stream.end();
+    this.#stream?.end();
   }
 
   /**
@@ -185,6 +202,7 @@ export class GrpcCall {
    */
   cancel(): void {
     this.#cancelled = true;
+    if (this.#stream === undefined) return;
     // Destroying with an AbortError is what makes node:http2 send CANCEL.
     const abort = new AbortController();
     addAbortSignal(abort.signal, this.#stream);
@@ -236,6 +254,7 @@ export class GrpcCall {
       return out;
     };
     let length = -1;
+    if (this.#stream === undefined) throw await this.#status;
     const iterator = this.#stream[Symbol.asyncIterator]();
     while (true) {
       let next: IteratorResult<unknown>;
@@ -325,12 +344,19 @@ export class GrpcConnection {
 
   /** Starts a call on a method path such as `/store.Store/Mode`. */
   call(path: string): GrpcCall {
-    const stream = this.#session.request({
-      ":method": "POST",
-      ":path": path,
-      "content-type": "application/grpc",
-      "te": "trailers",
-    });
+    let stream: http2.ClientHttp2Stream | Error;
+    try {
+      stream = this.#session.request({
+        ":method": "POST",
+        ":path": path,
+        "content-type": "application/grpc",
+        "te": "trailers",
+      });
+    } catch (error) {
+      // The session is gone already ("The session has been destroyed"):
+      // the call fails as one lost under way, explained the same way.
+      stream = error instanceof Error ? error : new Error(String(error));
+    }
     return new GrpcCall(stream, {
       path,
       ...(this.#explainLoss ? { explainLoss: this.#explainLoss } : {}),

@@ -9,6 +9,7 @@ import { RESOURCE_TYPES } from "../storage.ts";
 import * as pb from "../../proto/gen/storage/storage_pb.ts";
 import { ConnectorProcess, type SpawnOptions } from "./connector_process.ts";
 import { ConnectorClient } from "./connector_client.ts";
+import { ConnectorExitError } from "./connector_exit_error.ts";
 import { GrpcError, GrpcStatus, onlyMessage } from "./grpc_client.ts";
 import { decodeFlags, type InitResult } from "./received_record.ts";
 import { hostLocation } from "./importer_client.ts";
@@ -178,6 +179,8 @@ export class StorageClient extends ConnectorClient {
       try {
         await call.send(pb.PutRequest.encode(m).finish());
       } catch (error) {
+        // A process that died is said as such, as every call says it.
+        if (error instanceof ConnectorExitError) throw error;
         const status = error instanceof GrpcError ? error.details : error;
         throw new Error(
           `failed to send chunk: EOF (all plakar shows: the connector ended Put before reading the whole object, with "${status}")`,
