@@ -360,30 +360,91 @@ Deno.test("a call made after the connector died says so, rather than that the se
         importer.ping(),
         /^ConnectorExitError: The connector had been killed by SIGKILL before \/importer\.Importer\/Ping, and wrote nothing on stderr$/,
       );
+      // The error of the first call that met the end, again.
       await assert.rejects(
         importer.shutdown(),
-        /^ConnectorExitError: The connector had been killed by SIGKILL before \/importer\.Importer\/Close, and wrote nothing on stderr$/,
+        /^ConnectorExitError: The connector had been killed by SIGKILL before \/importer\.Importer\/Ping, and wrote nothing on stderr$/,
       );
+    },
+  );
+  await t.step(
+    "the client's own connection dropped, then Ping while it exits",
+    async () => {
+      const importer = ImporterClient.spawn(fixture("throwing"));
+      await importer.init("throwing:///", {});
+      importer.process.connection.destroy();
+      const ping = importer.ping();
+      ping.catch(() => {});
+      assert.equal((await importer.process.close()).code, 0);
+      await assert.rejects(
+        ping,
+        /^ConnectorExitError: The connector had exited with code 0 before \/importer\.Importer\/Ping, and wrote nothing on stderr$/,
+      );
+    },
+  );
+  await t.step(
+    "Get and Open streams made after it died: failing when read, harmless when cancelled unread",
+    async () => {
+      const key = { type: "packfile" as const, mac: new Uint8Array(32) };
+      const storage = StorageClient.spawn(fixture("synthetic_storage"));
+      await storage.init("synthetic:///", { size: "10" });
+      Deno.kill(storage.process.pid, "SIGKILL");
+      await storage.process.status;
+      await storage.ping().catch(() => {});
+      await storage.get(key).cancel();
+      const unread = storage.get(key);
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      await assert.rejects(
+        new Response(unread).arrayBuffer(),
+        /^ConnectorExitError: The connector had been killed by SIGKILL before \/store\.Store\/Get/,
+      );
+      await storage.process.close();
+      const importer = ImporterClient.spawn(fixture("throwing"));
+      await importer.init("throwing:///", {});
+      Deno.kill(importer.process.pid, "SIGKILL");
+      await importer.process.status;
+      await importer.ping().catch(() => {});
+      await importer.open({
+        pathname: "/f",
+        fileInfo: {
+          name: "f",
+          kind: "file",
+          size: 1,
+          mode: 0o644,
+          mtimeNs: 0n,
+        },
+        hasReader: true,
+        target: "",
+        xattrs: [],
+        fileAttributes: 0,
+      }).cancel();
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      await importer.process.close();
     },
   );
 });
 
-Deno.test("shutdown() in a finally block after a crash still says why the connector died", async () => {
+Deno.test("shutdown() in a finally block after a crash throws the crash again: the call it died in and why", async () => {
   const importer = ImporterClient.spawn(fixture("throwing"));
+  let crash: unknown;
   await assert.rejects(
     async () => {
       try {
         await importer.init("throwing:///", { fail: "stray-throw" });
-        await importer.importAll();
+        await importer.importAll().catch((error) => {
+          crash = error;
+          throw error;
+        });
       } finally {
         await importer.shutdown();
       }
     },
     (error: Error) => {
       assert.ok(error instanceof ConnectorExitError, String(error));
+      assert.equal(error, crash);
       assert.match(
         error.message,
-        /^The connector had exited with code 1 before \/importer\.Importer\/Close; its stderr ends with:\n.*The token refresher failed: 401 Unauthorized/s,
+        /^The connector exited with code 1 during \/importer\.Importer\/Import; its stderr ends with:\n.*The token refresher failed: 401 Unauthorized/s,
       );
       return true;
     },

@@ -5,8 +5,37 @@ import { fileURLToPath } from "node:url";
 import { BuildError } from "./build_error.ts";
 import { firstLines } from "./command.ts";
 
-const LOCATION = /^\s*at (file:\/\/\S+?):(\d+):(\d+)\s*$/m;
+// The place of an error: the first "at <url>:<line>:<column>" line of its
+// block (the next error starts a block of its own).
+const LOCATION = /^\s*at (\S+?):(\d+):(\d+)\s*$/;
+const NEXT_ERROR = /^(TS\d+ \[|error: |Found \d+ errors?\.)/;
 const COUNT = /^Found (\d+) errors\.$/m;
+// Some messages list every allowed value: the start says enough.
+const MESSAGE_SHOWN = 300;
+
+function shorten(text: string): string {
+  return text.length > MESSAGE_SHOWN
+    ? `${text.slice(0, MESSAGE_SHOWN - 1)}…`
+    : text;
+}
+
+// Where the first error is, as a path for a local file, as written for a
+// remote module, and not at all for a data: URL (its text is the code).
+function firstErrorPlace(lines: readonly string[]): string | undefined {
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (NEXT_ERROR.test(line)) return undefined;
+    const at = LOCATION.exec(line);
+    if (at === null) continue;
+    const [, url, row, column] = at;
+    if (url!.startsWith("file://")) {
+      return `${fileURLToPath(url!)}:${row}:${column}`;
+    }
+    if (/^https?:\/\//.test(url!)) return `${url}:${row}:${column}`;
+    return undefined;
+  }
+  return undefined;
+}
 
 /**
  * The build error for an entry that does not type-check, from what
@@ -43,14 +72,14 @@ export function checkFailure(
   stderr: string,
   cwd: string,
 ): BuildError {
-  const at = LOCATION.exec(stderr);
-  const first = stderr.split("\n").map((line) => line.trim())
-    .find((line) => line !== "") ?? "";
-  const what = at
-    ? `${fileURLToPath(at[1]!)}:${at[2]}:${at[3]}: ${
-      first.replace(/^error: /, "")
-    }`
-    : firstLines(stderr) || "deno check failed";
+  const lines = stderr.split("\n");
+  const from = lines.findIndex((line) => line.trim() !== "");
+  const place = from < 0 ? undefined : firstErrorPlace(lines.slice(from));
+  const what = place !== undefined
+    ? `${place}: ${shorten(lines[from]!.trim().replace(/^error: /, ""))}`
+    : from >= 0 && /^TS\d+ \[/.test(lines[from]!)
+    ? shorten(lines[from]!.trim())
+    : shorten(firstLines(stderr) || "deno check failed");
   const path = relative(cwd, entry);
   const shown = path.startsWith("..") || isAbsolute(path) ? entry : path;
   const count = Number(COUNT.exec(stderr)?.[1] ?? 1);

@@ -2,6 +2,7 @@
 // Ping and Close.
 import type { ConnectorProcess } from "./connector_process.ts";
 import type { GrpcCall, GrpcConnection } from "./grpc_client.ts";
+import { ConnectorExitError } from "./connector_exit_error.ts";
 
 const EMPTY = new Uint8Array(0);
 
@@ -80,7 +81,9 @@ export class ConnectorClient {
    * succeeded: a connector that refused Init has nothing to close), then
    * closes the connector's stdin and waits for it to exit.
    *
-   * @returns How the process ended; a failed Close is thrown once it has.
+   * @returns How the process ended; a failed Close is thrown once it has,
+   * and if the process had ended, the error of the call it ended under (as
+   * in a `finally` block, the error thrown there is the one a test shows).
    */
   async shutdown(): Promise<Deno.CommandStatus> {
     let failure: unknown;
@@ -90,6 +93,9 @@ export class ConnectorClient {
       failure = error;
     }
     const status = await this.process.close();
+    if (failure instanceof ConnectorExitError) {
+      throw this.process.exitError ?? failure;
+    }
     if (failure !== undefined) throw failure;
     return status;
   }

@@ -6,6 +6,7 @@ const LINES_SHOWN = 12;
 // Deno's report of an uncaught error (its first line, the code frame, the
 // stack, its causes) is shown whole up to this many lines.
 const REPORT_SHOWN = 40;
+const UNCAUGHT = /^error: Uncaught\b/;
 
 /**
  * Options of {@linkcode ConnectorExitError}.
@@ -89,7 +90,7 @@ export class ConnectorExitError extends Error {
 function lastLines(text: string): string {
   const lines = text.trimEnd().split("\n");
   let start = Math.max(0, lines.length - LINES_SHOWN);
-  const report = lines.findLastIndex((line) => line.startsWith("error: "));
+  const report = lines.findLastIndex((line) => UNCAUGHT.test(line));
   let shown: string[];
   if (report >= 0 && report < start) {
     if (lines.length - report <= REPORT_SHOWN) {

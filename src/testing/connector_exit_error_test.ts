@@ -87,3 +87,17 @@ Deno.test("ConnectorExitError says when the process had ended before the call", 
     "The connector had been killed by SIGKILL before /importer.Importer/Ping, and wrote nothing on stderr",
   );
 });
+
+Deno.test("ConnectorExitError takes only Deno's 'error: Uncaught' line for a report, not a log line saying 'error:'", () => {
+  const steps = Array.from({ length: 50 }, (_, i) => `info: step ${i}`);
+  const error = new ConnectorExitError(
+    { success: false, code: 3, signal: null },
+    ["error: cache miss for key a (retrying)", ...steps, "giving up"]
+      .join("\n"),
+  );
+  assert.equal(
+    error.message,
+    "The connector exited with code 3; its stderr ends with:\n…\n" +
+      [...steps.slice(-11), "giving up"].join("\n"),
+  );
+});

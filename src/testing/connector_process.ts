@@ -133,9 +133,22 @@ export class ConnectorProcess {
     const status = await within(this.status, EXIT_WAIT_MS);
     if (status === undefined) return undefined;
     await within(this.#stderrDone, EXIT_WAIT_MS);
-    return new ConnectorExitError(status, this.#stderr, path, {
+    const error = new ConnectorExitError(status, this.#stderr, path, {
       before: this.#endedAt < startedAt,
     });
+    this.#firstExit ??= error;
+    return error;
+  }
+
+  #firstExit: ConnectorExitError | undefined;
+
+  /**
+   * The first {@linkcode ConnectorExitError} a call failed with: the one
+   * that names the call the process ended under (later calls say that it
+   * had ended before them).
+   */
+  get exitError(): ConnectorExitError | undefined {
+    return this.#firstExit;
   }
 
   /** What the connector wrote on stderr so far (its last mebibyte). */

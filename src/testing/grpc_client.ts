@@ -117,6 +117,8 @@ export class GrpcCall {
     this.#path = options?.path ?? "";
     this.#explainLoss = options?.explainLoss;
     if (stream instanceof Error) {
+      // Never opened: whatever ended the connector ended it before this.
+      this.#startedAt = Infinity;
       this.#status = this.#lost(stream);
       return;
     }
@@ -155,13 +157,20 @@ export class GrpcCall {
   }
 
   // The error to give for a transport failure: the explanation, if the
-  // call was not cancelled here and the explainer has one.
-  async #lost(error: unknown): Promise<Error> {
-    const fallback = error instanceof Error ? error : new Error(String(error));
-    if (this.#cancelled || this.#explainLoss === undefined) return fallback;
-    return (await this.#explainLoss(this.#path, this.#startedAt)) ??
-      fallback;
+  // call was not cancelled here and the explainer has one. Asked once: the
+  // status and the message loop of a call fail with the same error.
+  #lost(error: unknown): Promise<Error> {
+    return this.#lostError ??= (async () => {
+      const fallback = error instanceof Error
+        ? error
+        : new Error(String(error));
+      if (this.#cancelled || this.#explainLoss === undefined) return fallback;
+      return (await this.#explainLoss(this.#path, this.#startedAt)) ??
+        fallback;
+    })();
   }
+
+  #lostError: Promise<Error> | undefined;
 
   /**
    * Sends one message, waiting while the connection's buffer is full. Fails

@@ -319,6 +319,9 @@ export class ImporterClient extends ConnectorClient {
       await call.send(pb.OpenRequest.encode({ record: wire }).finish());
       call.end();
     })();
+    // Its failure reaches whoever reads the stream; one cancelled unread
+    // (or not read yet) must not make it an unhandled rejection.
+    start.catch(() => {});
     const messages = call.messages();
     return new ReadableStream<Uint8Array>({
       async pull(controller) {

@@ -222,6 +222,9 @@ export class StorageClient extends ConnectorClient {
       await call.send(pb.GetRequest.encode(request).finish());
       call.end();
     })();
+    // Its failure reaches whoever reads the stream; one cancelled unread
+    // (or not read yet) must not make it an unhandled rejection.
+    start.catch(() => {});
     const messages = call.messages();
     return new ReadableStream<Uint8Array>({
       async pull(controller) {
