@@ -424,6 +424,30 @@ Deno.test("a call made after the connector died says so, rather than that the se
   );
 });
 
+Deno.test("sending on a call after end() fails at once, on a live connector and on a dead one", async () => {
+  const importer = ImporterClient.spawn(fixture("throwing"));
+  await importer.init("throwing:///", {});
+  const live = importer.process.connection.call("/importer.Importer/Import");
+  live.end();
+  await assert.rejects(
+    live.send(new Uint8Array(1)),
+    new Error(
+      "Cannot send on /importer.Importer/Import: the client has ended it",
+    ),
+  );
+  await live.status().catch(() => {});
+  const dying = importer.process.connection.call("/importer.Importer/Ping");
+  dying.end();
+  Deno.kill(importer.process.pid, "SIGKILL");
+  await importer.process.status;
+  await assert.rejects(
+    dying.send(new Uint8Array(1)),
+    /the client has ended it/,
+  );
+  await dying.status().catch(() => {});
+  await importer.process.close();
+});
+
 Deno.test("shutdown() in a finally block after a crash throws the crash again: the call it died in and why", async () => {
   const importer = ImporterClient.spawn(fixture("throwing"));
   let crash: unknown;

@@ -179,6 +179,12 @@ export class GrpcCall {
    */
   async send(message: Uint8Array): Promise<void> {
     const stream = this.#stream;
+    if (stream?.writableEnded) {
+      // node:http2 would drop the message, or wait for room forever.
+      throw new Error(
+        `Cannot send on ${this.#path || "a call"}: the client has ended it`,
+      );
+    }
     if (stream === undefined || stream.destroyed || stream.closed) {
       throw (await this.#status) ?? new GrpcError(
         GrpcStatus.INTERNAL,
