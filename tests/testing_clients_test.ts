@@ -649,7 +649,11 @@ Deno.test("connectorCommand picks a connector by protocol, and says what is miss
   );
 });
 
-Deno.test("testing.ts loads from outside this repository, with no deno.json of ours in scope", async () => {
+// Runs `connectorCommand` on the kv example from a script in a temporary
+// directory, with no deno.json in scope and the given permission flags.
+async function connectorCommandOutside(
+  permissions: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
   await using dir = await tempDir();
   const testing = new URL("../testing.ts", import.meta.url).href;
   const manifest = new URL("../examples/kv/manifest.yaml", import.meta.url);
@@ -663,45 +667,38 @@ console.log(command.at(-1));
 `,
   );
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--quiet", "--no-config", "-A", `${dir.path}/probe.ts`],
-    cwd: dir.path,
-  }).output();
-  const stderr = new TextDecoder().decode(out.stderr);
-  assert.equal(out.code, 0, stderr);
-  assert.equal(
-    new TextDecoder().decode(out.stdout).trim(),
-    fileURLToPath(new URL("../examples/kv/importer.ts", import.meta.url)),
-  );
-});
-
-Deno.test("connectorCommand without env access says so, rather than blaming the manifest", async () => {
-  await using dir = await tempDir();
-  const testing = new URL("../testing.ts", import.meta.url).href;
-  const manifest = new URL("../examples/kv/manifest.yaml", import.meta.url);
-  await Deno.writeTextFile(
-    `${dir.path}/probe.ts`,
-    `import { connectorCommand } from ${JSON.stringify(testing)};
-await connectorCommand(new URL(${
-      JSON.stringify(manifest.href)
-    }), "importer", { check: false });
-`,
-  );
-  const out = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
       "--quiet",
       "--no-config",
-      "--allow-read",
-      "--allow-run",
+      ...permissions,
       `${dir.path}/probe.ts`,
     ],
     cwd: dir.path,
     env: { NO_COLOR: "1" },
   }).output();
-  const stderr = new TextDecoder().decode(out.stderr);
-  assert.equal(out.code, 1, stderr);
+  const decoder = new TextDecoder();
+  return {
+    code: out.code,
+    stdout: decoder.decode(out.stdout),
+    stderr: decoder.decode(out.stderr),
+  };
+}
+
+Deno.test("testing.ts loads from outside this repository, with no deno.json of ours in scope", async () => {
+  const out = await connectorCommandOutside(["-A"]);
+  assert.equal(out.code, 0, out.stderr);
+  assert.equal(
+    out.stdout.trim(),
+    fileURLToPath(new URL("../examples/kv/importer.ts", import.meta.url)),
+  );
+});
+
+Deno.test("connectorCommand without env access says so, rather than blaming the manifest", async () => {
+  const out = await connectorCommandOutside(["--allow-read", "--allow-run"]);
+  assert.equal(out.code, 1, out.stderr);
   assert.match(
-    stderr,
+    out.stderr,
     /^error: Uncaught \(in promise\) NotCapable: Requires env access to "\w+", run again with the --allow-env flag/,
   );
 });

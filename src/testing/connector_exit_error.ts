@@ -93,17 +93,12 @@ function lastLines(text: string): string {
   const report = lines.findLastIndex((line) => UNCAUGHT.test(line));
   let shown: string[];
   if (report >= 0 && report < start) {
-    if (lines.length - report <= REPORT_SHOWN) {
-      start = report;
-      shown = lines.slice(start);
-    } else {
-      start = report;
-      shown = [
-        ...lines.slice(report, report + 4),
-        "…",
-        ...lines.slice(-(LINES_SHOWN - 4)),
-      ];
-    }
+    start = report;
+    shown = lines.length - report <= REPORT_SHOWN ? lines.slice(report) : [
+      ...lines.slice(report, report + 4),
+      "…",
+      ...lines.slice(-(LINES_SHOWN - 4)),
+    ];
   } else {
     shown = lines.slice(start);
   }
